@@ -1,0 +1,192 @@
+"""User-facing messages of the form engine, in every supported locale.
+
+Errors carry a message *code* and parameters, never a finished sentence, so the same error
+renders in zh-CN for one user and en for another. One catalog, one place to translate.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from typing import Any
+
+from schemas.spec import DEFAULT_LOCALE
+
+CATALOG: dict[str, dict[str, str]] = {
+    "required": {"zh-CN": "{label}为必填项", "en": "{label} is required"},
+    "unique": {
+        "zh-CN": "{label}“{value}”已存在，不能重复",
+        "en": "{label} \"{value}\" already exists; it must be unique",
+    },
+    "unique_together": {
+        "zh-CN": "{labels} 的组合已存在，不能重复",
+        "en": "The combination of {labels} already exists; it must be unique",
+    },
+    "invalid": {"zh-CN": "{label}的值无效：{detail}", "en": "{label} is invalid: {detail}"},
+    "not_a_number": {
+        "zh-CN": "{label}应为数字，收到“{value}”",
+        "en": "{label} must be a number, got \"{value}\"",
+    },
+    "not_an_integer": {
+        "zh-CN": "{label}应为整数，收到“{value}”",
+        "en": "{label} must be a whole number, got \"{value}\"",
+    },
+    "not_a_date": {
+        "zh-CN": "{label}应为日期（如 2026-03-01），收到“{value}”",
+        "en": "{label} must be a date such as 2026-03-01, got \"{value}\"",
+    },
+    "not_a_datetime": {
+        "zh-CN": "{label}应为日期时间（如 2026-03-01 14:30），收到“{value}”",
+        "en": "{label} must be a date and time such as 2026-03-01 14:30, got \"{value}\"",
+    },
+    "not_a_time": {
+        "zh-CN": "{label}应为时间（如 14:30），收到“{value}”",
+        "en": "{label} must be a time such as 14:30, got \"{value}\"",
+    },
+    "not_a_duration": {
+        "zh-CN": "{label}应为时长（如 1:30 或 90 分钟），收到“{value}”",
+        "en": "{label} must be a duration such as 1:30 or 90 minutes, got \"{value}\"",
+    },
+    "not_a_boolean": {
+        "zh-CN": "{label}应为是/否，收到“{value}”",
+        "en": "{label} must be yes or no, got \"{value}\"",
+    },
+    "min_value": {"zh-CN": "{label}不能小于 {min}", "en": "{label} must be at least {min}"},
+    "max_value": {"zh-CN": "{label}不能大于 {max}", "en": "{label} must be at most {max}"},
+    "min_length": {
+        "zh-CN": "{label}至少需要 {min} 个字符",
+        "en": "{label} must have at least {min} characters",
+    },
+    "max_length": {
+        "zh-CN": "{label}最多 {max} 个字符",
+        "en": "{label} must have at most {max} characters",
+    },
+    "pattern": {
+        "zh-CN": "{label}格式不正确：{hint}",
+        "en": "{label} has the wrong format: {hint}",
+    },
+    "precision": {
+        "zh-CN": "{label}最多保留 {precision} 位小数",
+        "en": "{label} allows at most {precision} decimal places",
+    },
+    "not_an_option": {
+        "zh-CN": "{label}的选项“{value}”不存在，可选：{allowed}",
+        "en": "{label} has no option \"{value}\"; allowed: {allowed}",
+    },
+    "too_many_options": {
+        "zh-CN": "{label}最多可选 {max} 项",
+        "en": "{label} allows at most {max} choices",
+    },
+    "not_an_email": {
+        "zh-CN": "{label}不是有效的邮箱地址：“{value}”",
+        "en": "{label} is not a valid email address: \"{value}\"",
+    },
+    "not_a_phone": {
+        "zh-CN": "{label}不是有效的电话号码：“{value}”",
+        "en": "{label} is not a valid phone number: \"{value}\"",
+    },
+    "not_a_url": {
+        "zh-CN": "{label}不是有效的网址（需以 http:// 或 https:// 开头）：“{value}”",
+        "en": "{label} is not a valid URL (must start with http:// or https://): \"{value}\"",
+    },
+    "not_found_reference": {
+        "zh-CN": "{label}引用的记录（{value}）不存在或已删除",
+        "en": "{label} refers to a record ({value}) that does not exist or was deleted",
+    },
+    "read_only": {
+        "zh-CN": "{label}是只读字段，不能修改",
+        "en": "{label} is read-only and cannot be changed",
+    },
+    "computed": {
+        "zh-CN": "{label}由系统计算，不能手工填写",
+        "en": "{label} is computed by the system and cannot be set",
+    },
+    "unknown_field": {
+        "zh-CN": "表“{table}”没有字段“{value}”",
+        "en": "Table \"{table}\" has no field \"{value}\"",
+    },
+    "no_permission_field": {
+        "zh-CN": "你没有修改{label}的权限",
+        "en": "You are not allowed to change {label}",
+    },
+    "rule": {"zh-CN": "{message}", "en": "{message}"},
+    "not_a_list": {
+        "zh-CN": "{label}应为列表，收到“{value}”",
+        "en": "{label} must be a list, got \"{value}\"",
+    },
+    "not_an_object": {
+        "zh-CN": "{label}格式不正确：{detail}",
+        "en": "{label} has the wrong shape: {detail}",
+    },
+    "rating_range": {
+        "zh-CN": "{label}应为 0 到 {max} 之间的整数",
+        "en": "{label} must be a whole number from 0 to {max}",
+    },
+    "file_too_large": {
+        "zh-CN": "{label}的文件“{name}”超过 {max_mb} MB 上限",
+        "en": "{label}: file \"{name}\" is larger than the {max_mb} MB limit",
+    },
+    "file_type": {
+        "zh-CN": "{label}不接受“{name}”的文件类型，允许：{allowed}",
+        "en": "{label} does not accept the type of \"{name}\"; allowed: {allowed}",
+    },
+    "too_many_files": {
+        "zh-CN": "{label}最多 {max} 个文件",
+        "en": "{label} allows at most {max} files",
+    },
+    "child_row": {
+        "zh-CN": "{label}第 {row} 行：{detail}",
+        "en": "{label} row {row}: {detail}",
+    },
+}
+
+
+def render(code: str, params: Mapping[str, Any], locale: str = DEFAULT_LOCALE) -> str:
+    """Render message ``code`` with ``params``; unknown codes fall back to the code itself."""
+    texts = CATALOG.get(code)
+    if texts is None:
+        return f"{code}: {dict(params)}"
+    template = texts.get(locale) or texts[DEFAULT_LOCALE]
+    safe = {k: _localized_param(v, locale) for k, v in params.items()}
+    try:
+        return template.format(**safe)
+    except (KeyError, IndexError):
+        return template
+
+
+def _localized_param(value: Any, locale: str) -> Any:
+    if isinstance(value, Mapping) and any(k in value for k in ("zh-CN", "en")):
+        return value.get(locale) or value.get(DEFAULT_LOCALE) or next(iter(value.values()))
+    return value
+
+
+@dataclass(frozen=True)
+class FieldError:
+    """One problem with one field (or with the record when ``field`` is None)."""
+
+    field: str | None
+    code: str
+    params: Mapping[str, Any] = field(default_factory=dict)
+
+    def message(self, locale: str = DEFAULT_LOCALE) -> str:
+        return render(self.code, self.params, locale)
+
+    def as_dict(self, locale: str = DEFAULT_LOCALE) -> dict[str, Any]:
+        return {
+            "field": self.field,
+            "code": self.code,
+            "message": self.message(locale),
+            "messages": {loc: self.message(loc) for loc in ("zh-CN", "en")},
+        }
+
+
+class ParseError(ValueError):
+    """Raised by ``FieldType.parse`` when raw input cannot become a value of the type."""
+
+    def __init__(self, code: str, **params: Any) -> None:
+        super().__init__(code)
+        self.code = code
+        self.params = params
+
+    def to_field_error(self, field_key: str, label: Any) -> FieldError:
+        return FieldError(field_key, self.code, {"label": label, **self.params})

@@ -146,6 +146,8 @@ class TableSpec:
     default_sort: tuple[tuple[str, str], ...] = ()
     form: Mapping[str, Any] | None = None
     description: Label | None = None
+    renamed_from: str | None = None
+    """The table's previous key, to rename the SQL table without losing data."""
 
     @classmethod
     def from_dict(cls, doc: Mapping[str, Any]) -> TableSpec:
@@ -164,6 +166,7 @@ class TableSpec:
             ),
             form=doc.get("form"),
             description=doc.get("description"),
+            renamed_from=doc.get("renamed_from"),
         )
 
     def field(self, key: str) -> FieldSpec:

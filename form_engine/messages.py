@@ -16,7 +16,7 @@ CATALOG: dict[str, dict[str, str]] = {
     "required": {"zh-CN": "{label}为必填项", "en": "{label} is required"},
     "unique": {
         "zh-CN": "{label}“{value}”已存在，不能重复",
-        "en": "{label} \"{value}\" already exists; it must be unique",
+        "en": '{label} "{value}" already exists; it must be unique',
     },
     "unique_together": {
         "zh-CN": "{labels} 的组合已存在，不能重复",
@@ -25,31 +25,31 @@ CATALOG: dict[str, dict[str, str]] = {
     "invalid": {"zh-CN": "{label}的值无效：{detail}", "en": "{label} is invalid: {detail}"},
     "not_a_number": {
         "zh-CN": "{label}应为数字，收到“{value}”",
-        "en": "{label} must be a number, got \"{value}\"",
+        "en": '{label} must be a number, got "{value}"',
     },
     "not_an_integer": {
         "zh-CN": "{label}应为整数，收到“{value}”",
-        "en": "{label} must be a whole number, got \"{value}\"",
+        "en": '{label} must be a whole number, got "{value}"',
     },
     "not_a_date": {
         "zh-CN": "{label}应为日期（如 2026-03-01），收到“{value}”",
-        "en": "{label} must be a date such as 2026-03-01, got \"{value}\"",
+        "en": '{label} must be a date such as 2026-03-01, got "{value}"',
     },
     "not_a_datetime": {
         "zh-CN": "{label}应为日期时间（如 2026-03-01 14:30），收到“{value}”",
-        "en": "{label} must be a date and time such as 2026-03-01 14:30, got \"{value}\"",
+        "en": '{label} must be a date and time such as 2026-03-01 14:30, got "{value}"',
     },
     "not_a_time": {
         "zh-CN": "{label}应为时间（如 14:30），收到“{value}”",
-        "en": "{label} must be a time such as 14:30, got \"{value}\"",
+        "en": '{label} must be a time such as 14:30, got "{value}"',
     },
     "not_a_duration": {
         "zh-CN": "{label}应为时长（如 1:30 或 90 分钟），收到“{value}”",
-        "en": "{label} must be a duration such as 1:30 or 90 minutes, got \"{value}\"",
+        "en": '{label} must be a duration such as 1:30 or 90 minutes, got "{value}"',
     },
     "not_a_boolean": {
         "zh-CN": "{label}应为是/否，收到“{value}”",
-        "en": "{label} must be yes or no, got \"{value}\"",
+        "en": '{label} must be yes or no, got "{value}"',
     },
     "min_value": {"zh-CN": "{label}不能小于 {min}", "en": "{label} must be at least {min}"},
     "max_value": {"zh-CN": "{label}不能大于 {max}", "en": "{label} must be at most {max}"},
@@ -71,7 +71,7 @@ CATALOG: dict[str, dict[str, str]] = {
     },
     "not_an_option": {
         "zh-CN": "{label}的选项“{value}”不存在，可选：{allowed}",
-        "en": "{label} has no option \"{value}\"; allowed: {allowed}",
+        "en": '{label} has no option "{value}"; allowed: {allowed}',
     },
     "too_many_options": {
         "zh-CN": "{label}最多可选 {max} 项",
@@ -79,15 +79,15 @@ CATALOG: dict[str, dict[str, str]] = {
     },
     "not_an_email": {
         "zh-CN": "{label}不是有效的邮箱地址：“{value}”",
-        "en": "{label} is not a valid email address: \"{value}\"",
+        "en": '{label} is not a valid email address: "{value}"',
     },
     "not_a_phone": {
         "zh-CN": "{label}不是有效的电话号码：“{value}”",
-        "en": "{label} is not a valid phone number: \"{value}\"",
+        "en": '{label} is not a valid phone number: "{value}"',
     },
     "not_a_url": {
         "zh-CN": "{label}不是有效的网址（需以 http:// 或 https:// 开头）：“{value}”",
-        "en": "{label} is not a valid URL (must start with http:// or https://): \"{value}\"",
+        "en": '{label} is not a valid URL (must start with http:// or https://): "{value}"',
     },
     "not_found_reference": {
         "zh-CN": "{label}引用的记录（{value}）不存在或已删除",
@@ -103,7 +103,7 @@ CATALOG: dict[str, dict[str, str]] = {
     },
     "unknown_field": {
         "zh-CN": "表“{table}”没有字段“{value}”",
-        "en": "Table \"{table}\" has no field \"{value}\"",
+        "en": 'Table "{table}" has no field "{value}"',
     },
     "no_permission_field": {
         "zh-CN": "你没有修改{label}的权限",
@@ -112,7 +112,7 @@ CATALOG: dict[str, dict[str, str]] = {
     "rule": {"zh-CN": "{message}", "en": "{message}"},
     "not_a_list": {
         "zh-CN": "{label}应为列表，收到“{value}”",
-        "en": "{label} must be a list, got \"{value}\"",
+        "en": '{label} must be a list, got "{value}"',
     },
     "not_an_object": {
         "zh-CN": "{label}格式不正确：{detail}",
@@ -124,11 +124,11 @@ CATALOG: dict[str, dict[str, str]] = {
     },
     "file_too_large": {
         "zh-CN": "{label}的文件“{name}”超过 {max_mb} MB 上限",
-        "en": "{label}: file \"{name}\" is larger than the {max_mb} MB limit",
+        "en": '{label}: file "{name}" is larger than the {max_mb} MB limit',
     },
     "file_type": {
         "zh-CN": "{label}不接受“{name}”的文件类型，允许：{allowed}",
-        "en": "{label} does not accept the type of \"{name}\"; allowed: {allowed}",
+        "en": '{label} does not accept the type of "{name}"; allowed: {allowed}',
     },
     "too_many_files": {
         "zh-CN": "{label}最多 {max} 个文件",
@@ -137,6 +137,117 @@ CATALOG: dict[str, dict[str, str]] = {
     "child_row": {
         "zh-CN": "{label}第 {row} 行：{detail}",
         "en": "{label} row {row}: {detail}",
+    },
+    "formula_invalid": {
+        "zh-CN": "{label}的公式有误：{detail}",
+        "en": "The formula of {label} is invalid: {detail}",
+    },
+    # --- field types (form_engine.fields) ---
+    "not_a_reference": {
+        "zh-CN": "{label}应为记录编号（正整数），收到“{value}”",
+        "en": '{label} must be a record id (a positive whole number), got "{value}"',
+    },
+    "unsafe_html": {
+        "zh-CN": "{label}包含不允许的 HTML 内容",
+        "en": "{label} contains HTML that is not allowed",
+    },
+    "not_json": {
+        "zh-CN": "{label}应为有效的 JSON：{detail}",
+        "en": "{label} must be valid JSON: {detail}",
+    },
+    "json_schema": {
+        "zh-CN": "{label}不符合要求的结构（{path}）：{detail}",
+        "en": "{label} does not match the required structure ({path}): {detail}",
+    },
+    "location_range": {
+        "zh-CN": "{label}的坐标超出范围：纬度应在 -90 到 90 之间，经度应在 -180 到 180 之间",
+        "en": "{label} is out of range: latitude must be -90 to 90, longitude -180 to 180",
+    },
+    "not_a_location": {
+        "zh-CN": "{label}应为坐标（如 22.54,113.95），收到“{value}”",
+        "en": '{label} must be coordinates such as 22.54,113.95, got "{value}"',
+    },
+    "address_incomplete": {
+        "zh-CN": "{label}需要填写{part}",
+        "en": "{label} needs the {part}",
+    },
+    "not_a_signature": {
+        "zh-CN": "{label}应为 PNG 格式的签名图片",
+        "en": "{label} must be a PNG signature image",
+    },
+    "signature_too_large": {
+        "zh-CN": "{label}的签名图片超过 {max_kb} KB 上限",
+        "en": "{label}: the signature image is larger than the {max_kb} KB limit",
+    },
+    "not_a_file": {
+        "zh-CN": "{label}的第 {index} 个文件格式不正确：{detail}",
+        "en": "{label}: file {index} has the wrong shape: {detail}",
+    },
+    "number_too_large": {
+        "zh-CN": "{label}的数值过大（绝对值须小于 {limit}）",
+        "en": "{label} is too large (its absolute value must be below {limit})",
+    },
+    # --- record service (runtime.records) ---
+    "record_not_found": {
+        "zh-CN": "{table}中没有编号为 {id} 的记录（可能已删除，或你无权查看）",
+        "en": "{table} has no record {id} (it may have been deleted, or you may not see it)",
+    },
+    "permission_denied": {
+        "zh-CN": "你没有{action}{table}的权限",
+        "en": "You are not allowed to {action} {table}",
+    },
+    "permission_denied_field": {
+        "zh-CN": "你没有按{label}{usage}的权限",
+        "en": "You are not allowed to {usage} by {label}",
+    },
+    "record_conflict": {
+        "zh-CN": "该记录已被{user}于 {at} 修改（版本 {current}），请刷新后重试",
+        "en": "This record was changed by {user} at {at} (version {current}); reload and try again",
+    },
+    "invalid_query": {
+        "zh-CN": "查询条件无效：{detail}",
+        "en": "The query is invalid: {detail}",
+    },
+    "invalid_cursor": {
+        "zh-CN": "分页位置无效或已过期，请从第一页重新开始",
+        "en": "The page cursor is invalid or stale; start again from the first page",
+    },
+    "preserve_ids_admin_only": {
+        "zh-CN": "只有管理员或系统可以指定记录编号",
+        "en": "Only administrators or the system may set record ids",
+    },
+    "upsert_key_missing": {
+        "zh-CN": "按{labels}更新或新建时，必须提供这些字段的值",
+        "en": "Updating or creating by {labels} needs a value for each of them",
+    },
+    "duplicate_id": {
+        "zh-CN": "编号为 {value} 的记录已存在",
+        "en": "A record with id {value} already exists",
+    },
+    "still_referenced": {
+        "zh-CN": "{table}中仍有 {count} 条记录引用此记录，不能删除",
+        "en": "{count} record(s) of {table} still refer to this record; it cannot be deleted",
+    },
+    "not_deleted": {
+        "zh-CN": "该记录不在回收站中",
+        "en": "This record is not in the recycle bin",
+    },
+    "child_row_not_found": {
+        "zh-CN": "{label}中没有编号为 {value} 的行",
+        "en": "{label} has no row {value}",
+    },
+    # --- schema migrations (runtime.storage.migrate) ---
+    "migration_column_required": {
+        "zh-CN": "不能给已有数据的表新增必填的系统列 {column}",
+        "en": "The required system column {column} cannot be added to an existing table",
+    },
+    "migration_rename_cycle": {
+        "zh-CN": "改名互相交换（{renames}），请分两次发布",
+        "en": "The renames swap names ({renames}); publish them in two steps",
+    },
+    "migration_foreign_key": {
+        "zh-CN": "引用了{table}中不存在的记录",
+        "en": "Refers to a record of {table} that does not exist",
     },
 }
 

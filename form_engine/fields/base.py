@@ -15,7 +15,7 @@ import sqlalchemy as sa
 
 from form_engine.kinds import OPERATORS, Kind
 from form_engine.messages import FieldError
-from schemas.spec import FieldSpec
+from schemas.spec import DEFAULT_LOCALE, FieldSpec
 
 
 class FieldType:
@@ -33,6 +33,12 @@ class FieldType:
     stored: ClassVar[bool] = True
     """False when the type has no column in its own table (child tables)."""
     sortable: ClassVar[bool] = True
+    config_schema: ClassVar[dict[str, Any]] = {"type": "object", "additionalProperties": False}
+    """JSON Schema (Draft 2020-12) of ``field.config``; the definition meta-schema embeds it."""
+
+    registry: FieldTypeRegistry | None = None
+    """The registry this instance belongs to (set on registration), so derived types such
+    as formula or lookup can delegate to the type of their result."""
 
     # --- storage -----------------------------------------------------------------------
     def column_type(self, field: FieldSpec) -> sa.types.TypeEngine[Any]:
@@ -77,14 +83,24 @@ class FieldType:
         """The JSON representation used by the API and by audit records."""
         return value
 
-    def export(self, value: Any, field: FieldSpec) -> Any:
-        """The cell written to CSV/XLSX: a str, int, float or None."""
+    def export(self, value: Any, field: FieldSpec, *, locale: str = DEFAULT_LOCALE) -> Any:
+        """The cell written to CSV/XLSX: a str, int, float or None. ``locale`` picks the
+        language of option labels and yes/no words; ``parse`` accepts the result back."""
         return self.to_json(value, field)
 
     # --- filtering ---------------------------------------------------------------------
     @property
     def operators(self) -> frozenset[str]:
         return OPERATORS[self.kind]
+
+    def kind_of(self, field: FieldSpec) -> Kind:
+        """The kind of this field's values. Equals ``kind`` except for types whose result
+        type is configured per field (formula, lookup, rollup)."""
+        return self.kind
+
+    def operators_for(self, field: FieldSpec) -> frozenset[str]:
+        """Filter operators for this particular field (see ``kind_of``)."""
+        return OPERATORS[self.kind_of(field)]
 
     # --- definition checks -------------------------------------------------------------
     def check_config(self, field: FieldSpec) -> Iterator[str]:
@@ -97,6 +113,11 @@ def is_blank(raw: Any) -> bool:
     return raw is None or (isinstance(raw, str) and raw.strip() == "")
 
 
+def field_error(field: FieldSpec, code: str, **params: Any) -> FieldError:
+    """A ``FieldError`` for ``field`` with its label filled in (localised when rendered)."""
+    return FieldError(field.key, code, {"label": field.label, **params})
+
+
 class DuplicateFieldType(RuntimeError):
     pass
 
@@ -106,16 +127,31 @@ class FieldTypeRegistry:
 
     def __init__(self) -> None:
         self._types: dict[str, FieldType] = {}
+        self._closed = False
 
     def register(self, field_type: type[FieldType]) -> type[FieldType]:
+        if self._closed:
+            raise RuntimeError(
+                f"the field-type registry is closed; register {field_type.__name__} at start-up"
+            )
         name = field_type.name
         if name in self._types:
             raise DuplicateFieldType(
                 f"field type {name!r} is registered twice "
                 f"({type(self._types[name]).__module__} and {field_type.__module__})"
             )
-        self._types[name] = field_type()
+        instance = field_type()
+        instance.registry = self
+        self._types[name] = instance
         return field_type
+
+    def close(self) -> None:
+        """Refuse further registrations (called once start-up has loaded every plugin)."""
+        self._closed = True
+
+    @property
+    def closed(self) -> bool:
+        return self._closed
 
     def get(self, name: str) -> FieldType:
         try:

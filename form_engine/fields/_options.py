@@ -1,0 +1,107 @@
+"""Options of single and multi select: config schema, lookup by key or label, checks."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator, Mapping
+from typing import Any, ClassVar
+
+from form_engine.fields._numbers import normalize_text
+from form_engine.messages import ParseError
+from schemas.spec import DEFAULT_LOCALE, LOCALES, FieldSpec, Label, localize
+
+OPTION_KEY_PATTERN = "^[A-Za-z0-9_-]{1,64}$"
+
+LABEL_SCHEMA: dict[str, Any] = {
+    "description": 'Text people see: a string or {"zh-CN": …, "en": …}.',
+    "anyOf": [
+        {"type": "string", "minLength": 1},
+        {
+            "type": "object",
+            "properties": {locale: {"type": "string"} for locale in LOCALES},
+            "additionalProperties": {"type": "string"},
+            "minProperties": 1,
+        },
+    ],
+}
+
+OPTIONS_SCHEMA: dict[str, Any] = {
+    "type": "array",
+    "minItems": 1,
+    "description": "The choices, in display order.",
+    "items": {
+        "type": "object",
+        "additionalProperties": False,
+        "required": ["key", "label"],
+        "properties": {
+            "key": {
+                "type": "string",
+                "pattern": OPTION_KEY_PATTERN,
+                "description": "Permanent value stored in records.",
+            },
+            "label": LABEL_SCHEMA,
+            "color": {"type": "string", "description": "Tag colour, e.g. #1677ff or blue."},
+        },
+    },
+}
+
+
+def options(field: FieldSpec) -> list[Mapping[str, Any]]:
+    return list(field.config.get("options") or ())
+
+
+def _labels(option: Mapping[str, Any]) -> list[str]:
+    label: ClassVar[Label] = option.get("label")
+    if isinstance(label, str):
+        return [label]
+    return list((label or {}).values())
+
+
+def _folded(text: str) -> str:
+    return normalize_text(text).casefold()
+
+
+def resolve_option(raw: Any, field: FieldSpec) -> str:
+    """The option key ``raw`` names: the key itself, or a key/label in any locale compared
+    case-insensitively after trimming and full-width folding."""
+    if not isinstance(raw, str | int) or isinstance(raw, bool):
+        raise ParseError("not_an_option", value=raw, allowed=allowed_text(field))
+    text = str(raw)
+    choices = options(field)
+    for option in choices:
+        if option["key"] == text:
+            return str(option["key"])
+    wanted = _folded(text)
+    for option in choices:
+        if _folded(option["key"]) == wanted or any(_folded(t) == wanted for t in _labels(option)):
+            return str(option["key"])
+    raise ParseError("not_an_option", value=text.strip(), allowed=allowed_text(field))
+
+
+def option_label(key: str, field: FieldSpec, locale: str = DEFAULT_LOCALE) -> str:
+    for option in options(field):
+        if option["key"] == key:
+            return localize(option.get("label"), locale) or key
+    return key
+
+
+def allowed_text(field: FieldSpec, locale: str = DEFAULT_LOCALE) -> str:
+    return "、".join(option_label(o["key"], field, locale) for o in options(field))
+
+
+def check_options(field: FieldSpec) -> Iterator[str]:
+    """Duplicate keys, and labels that two options share (label input would be ambiguous)."""
+    seen_keys: set[str] = set()
+    seen_labels: dict[str, str] = {}
+    choices = options(field)
+    if not choices:
+        yield "options must list at least one option"
+    for option in choices:
+        key = option.get("key")
+        if key in seen_keys:
+            yield f"option key {key!r} is used twice"
+        seen_keys.add(key)
+        for text in {_folded(t) for t in _labels(option)}:
+            other = seen_labels.get(text)
+            if other is not None and other != key:
+                yield f"options {other!r} and {key!r} share the label {text!r}"
+            seen_labels[text] = key

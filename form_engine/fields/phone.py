@@ -1,0 +1,89 @@
+"""``phone``: a telephone number, e.g. 联系电话.
+
+Normalised forms (what is stored): Chinese mobiles as 11 digits ``13800138000`` (a ``+86``
+prefix is dropped), landlines as ``0755-88889999`` (area code, then local number, then an
+optional ``-`` extension), other countries in E.164 ``+442079460958``.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+from typing import Any, ClassVar
+
+import sqlalchemy as sa
+
+from form_engine.fields._numbers import normalize_text
+from form_engine.fields._text import coerce_text
+from form_engine.fields.base import FieldType, field_error, is_blank
+from form_engine.kinds import Kind
+from form_engine.messages import FieldError, ParseError
+from schemas.spec import FieldSpec, Label
+
+MAX_LENGTH = 32
+_MOBILE = re.compile(r"^1[3-9]\d{9}$")
+_LANDLINE = re.compile(r"^(0(?:10|2\d|[3-9]\d{2}))-([2-9]\d{6,7})(?:-(\d{1,6}))?$")
+_INTERNATIONAL = re.compile(r"^\+[1-9]\d{6,14}$")
+_EXTENSION = re.compile(r"\s*(?:转|分机|ext\.?|x|#)\s*(\d{1,6})$", re.IGNORECASE)
+_SEPARATORS = re.compile(r"[\s\-.()/]")
+
+
+def normalize_phone(raw: str) -> str | None:
+    """The stored form of a phone number, or None when it is not a phone number."""
+    text = normalize_text(raw)
+    if is_phone(text):
+        return text
+    extension = ""
+    ext = _EXTENSION.search(text)
+    if ext:
+        extension, text = ext.group(1), text[: ext.start()]
+    if not re.fullmatch(r"[+\d\s\-.()/]+", text):
+        return None
+    digits = _SEPARATORS.sub("", text)
+    if digits.startswith("00"):
+        digits = "+" + digits[2:]
+    if digits.startswith("+86"):
+        digits = digits[3:]
+        if not digits.startswith(("0", "1")):
+            digits = "0" + digits  # +86 755 … drops the trunk 0 of the area code
+    elif digits.startswith("+"):
+        return digits if _INTERNATIONAL.match(digits) and not extension else None
+    elif len(digits) == 13 and digits.startswith("861"):
+        digits = digits[2:]
+    if _MOBILE.match(digits):
+        return digits if not extension else None
+    if digits.startswith("0"):
+        area = 3 if digits[1] in "12" else 4
+        landline = f"{digits[:area]}-{digits[area:]}"
+        if extension:
+            landline += f"-{extension}"
+        return landline if _LANDLINE.match(landline) else None
+    return None
+
+
+def is_phone(value: str) -> bool:
+    return bool(_MOBILE.match(value) or _LANDLINE.match(value) or _INTERNATIONAL.match(value))
+
+
+class PhoneField(FieldType):
+    """Mobile (1[3-9] + 9 digits), landline with area code, or international ``+`` number;
+    spaces, dashes, dots and brackets in the input are ignored."""
+
+    name = "phone"
+    label: ClassVar[Label] = {"zh-CN": "电话", "en": "Phone"}
+    kind = Kind.TEXT
+
+    def column_type(self, field: FieldSpec) -> sa.types.TypeEngine[Any]:
+        return sa.String(MAX_LENGTH)
+
+    def parse(self, raw: Any, field: FieldSpec) -> str | None:
+        if is_blank(raw):
+            return None
+        value = normalize_phone(coerce_text(raw))
+        if value is None:
+            raise ParseError("not_a_phone", value=raw)
+        return value
+
+    def validate(self, value: Any, field: FieldSpec) -> Iterator[FieldError]:
+        if not isinstance(value, str) or not is_phone(value):
+            yield field_error(field, "not_a_phone", value=value)

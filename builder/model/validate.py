@@ -20,6 +20,7 @@ from builder.model._check_keys import check_keys
 from builder.model._check_logic import check_logic
 from builder.model._check_references import check_references
 from builder.model._check_roles import check_roles
+from builder.model._resolve import resolve_derived_types
 from builder.model.context import AppContext, FieldTypeLookup
 from builder.model.loader import RawApp, load_definition
 from builder.model.migrations import SchemaVersionError, upgrade_app
@@ -87,8 +88,10 @@ def validate_raw(raw: RawApp, field_types: FieldTypeLookup | None = None) -> Loa
     for check in SEMANTIC_CHECKS:
         findings.extend(check(ctx))
     problems = [*raw.problems, *_ordered(raw, findings)]
-    spec = AppSpec.from_dict(raw.document) if not problems else None
-    return LoadResult(spec, problems, raw.document)
+    if problems:
+        return LoadResult(None, problems, raw.document)
+    document = resolve_derived_types(raw.document)
+    return LoadResult(AppSpec.from_dict(document), problems, document)
 
 
 @lru_cache(maxsize=8)

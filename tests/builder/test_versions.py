@@ -51,6 +51,8 @@ def test_fields_added_removed_and_changed(crm: Doc) -> None:
     )
     assert result.describe().splitlines() == [
         'Table "customer": field "phone" added',
+        # the rollup over opportunity.amount follows the precision change of its source
+        'Table "customer": field "open_amount": config.result_config changed',
         'Table "opportunity": form changed',
         'Table "opportunity": field "cost" removed',
         'Table "opportunity": field "amount": required false → true; config.precision 2 → 4',

@@ -1,0 +1,71 @@
+"""``kairos app publish`` and ``versions`` as an operator runs them."""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+from pathlib import Path
+
+import pytest
+import sqlalchemy as sa
+from click.testing import CliRunner
+
+from runtime._cli_common import SAMPLE_APP
+from runtime.cli import main
+
+
+@pytest.fixture
+def database_url(engine: sa.Engine) -> str:
+    # The CLI opens its own engine; hand it the test database (incl. the PG test schema).
+    if engine.dialect.name == "postgresql":
+        with engine.connect() as conn:
+            schema = conn.exec_driver_sql("show search_path").scalar()
+        return f"{os.environ['KAIROS_TEST_DATABASE_URL']}?options=-csearch_path%3D{schema}"
+    return engine.url.render_as_string(hide_password=False)
+
+
+def test_dry_run_prints_the_plan_and_changes_nothing(database_url: str, engine: sa.Engine) -> None:
+    result = CliRunner().invoke(
+        main, ["app", "publish", str(SAMPLE_APP), "--dry-run", "--database", database_url]
+    )
+    assert result.exit_code == 0, result.output
+    assert 'Create table "opportunity"' in result.output
+    assert "would create version 1" in result.output
+    assert "opportunity__opportunity" not in sa.inspect(engine).get_table_names()
+
+
+def test_publish_creates_tables_then_is_a_no_op(database_url: str, engine: sa.Engine) -> None:
+    runner = CliRunner()
+    first = runner.invoke(main, ["app", "publish", str(SAMPLE_APP), "--database", database_url])
+    assert first.exit_code == 0, first.output
+    assert "published version 1" in first.output
+    assert "opportunity__opportunity" in sa.inspect(engine).get_table_names()
+    again = runner.invoke(main, ["app", "publish", str(SAMPLE_APP), "--database", database_url])
+    assert "identical to version 1" in again.output
+    versions = runner.invoke(main, ["app", "versions", "opportunity", "--database", database_url])
+    assert versions.output.startswith("v1 ")
+
+
+def test_a_broken_definition_is_not_published(
+    database_url: str, engine: sa.Engine, tmp_path: Path
+) -> None:
+    broken = tmp_path / "app"
+    shutil.copytree(SAMPLE_APP, broken)
+    table_file = broken / "tables" / "opportunity.json"
+    table = json.loads(table_file.read_text(encoding="utf-8"))
+    table["fields"][0]["type"] = "textt"
+    table_file.write_text(json.dumps(table, ensure_ascii=False), encoding="utf-8")
+    result = CliRunner().invoke(
+        main, ["app", "publish", str(broken), "--database", database_url, "--locale", "zh-CN"]
+    )
+    assert result.exit_code == 1
+    assert 'did you mean "text"' in result.output or "text" in result.output
+    assert "未发布" in result.output
+    assert sa.inspect(engine).get_table_names() == []
+
+
+def test_versions_of_an_unpublished_app_is_a_clear_error(database_url: str) -> None:
+    result = CliRunner().invoke(main, ["app", "versions", "nope", "--database", database_url])
+    assert result.exit_code == 1
+    assert "has not been published" in result.output

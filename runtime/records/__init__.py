@@ -1,0 +1,32 @@
+"""The record service: the single choke point for every record write and read.
+
+See docs/records.md for the API, validation order, permission model and event payloads.
+"""
+
+from runtime.records._audit import AuditEntry
+from runtime.records._reads import Page
+from runtime.records.actor import CHANNELS, Actor
+from runtime.records.errors import (
+    PermissionDenied,
+    QueryError,
+    RecordConflict,
+    RecordError,
+    RecordNotFound,
+    RecordValidationError,
+)
+from runtime.records.service import BulkResult, RecordService
+
+__all__ = [
+    "CHANNELS",
+    "Actor",
+    "AuditEntry",
+    "BulkResult",
+    "Page",
+    "PermissionDenied",
+    "QueryError",
+    "RecordConflict",
+    "RecordError",
+    "RecordNotFound",
+    "RecordService",
+    "RecordValidationError",
+]

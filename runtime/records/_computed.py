@@ -1,0 +1,212 @@
+"""Computed values materialised in the write transaction: defaults, lookups, rollups over
+child rows and back-links, formulas (in dependency order) — stored in real columns so they
+can be filtered, sorted and aggregated in SQL."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from decimal import ROUND_HALF_UP, Decimal
+from typing import Any
+
+import sqlalchemy as sa
+
+from form_engine.conditions import ConditionContext, ConditionError, compile_condition
+from form_engine.formula import FormulaError, evaluate_formula
+from form_engine.messages import ParseError
+from runtime.records._plan import AppPlan, FieldPlan, Rollup, TablePlan
+from runtime.records._validate import holds
+
+NUMERIC_RESULTS = frozenset({"number", "money", "percent"})
+
+
+def apply_defaults(
+    plan: TablePlan, record: dict[str, Any], given: set[str], context: ConditionContext
+) -> None:
+    """Fill literal defaults, then formula defaults, of fields the caller did not give."""
+    for field in plan.fields.values():
+        if field.key in given or field.computed or field.spec.default is None:
+            continue
+        try:
+            record[field.key] = field.type.parse(field.spec.default, field.spec)
+        except ParseError:
+            continue  # a bad default is a definition problem, reported by the builder
+    for key, formula in plan.default_formulas.items():
+        if key in given:
+            continue
+        try:
+            value = evaluate_formula(formula, record, now=_local_now(context))
+        except FormulaError:
+            continue
+        record[key] = result_value(plan.fields[key], value)
+
+
+def result_value(field: FieldPlan, value: Any) -> Any:
+    """A formula or aggregate result as a value of the field's (result) type."""
+    if value is None:
+        return None
+    config = field.spec.config
+    name_of = getattr(field.type, "result_type_name", None)
+    result_type = (name_of(field.spec) if name_of else None) or field.spec.type
+    if isinstance(value, int | float) and not isinstance(value, bool):
+        value = Decimal(str(value))
+    if isinstance(value, Decimal):
+        if result_type not in NUMERIC_RESULTS:
+            return None
+        precision = config.get("precision")
+        if precision is None and hasattr(field.type, "result_config"):
+            precision = field.type.result_config(field.spec).get("precision")
+        if precision is None:
+            precision = 2 if result_type == "money" else None
+        if precision is not None:
+            value = value.quantize(Decimal(1).scaleb(-int(precision)), rounding=ROUND_HALF_UP)
+        try:
+            return field.type.parse(str(value), field.spec)
+        except ParseError:
+            return None
+    if result_type == "text" and not isinstance(value, str):
+        return str(value)
+    return value
+
+
+def fill_lookups(
+    conn: sa.Connection,
+    app: AppPlan,
+    plan: TablePlan,
+    record: dict[str, Any],
+    relations: set[str] | None = None,
+) -> None:
+    """Copy looked-up fields from the related records (only those whose relation is in
+    ``relations``, or all when None). One query per relation field."""
+    by_relation: dict[str, list[Any]] = {}
+    for lookup in plan.lookups:
+        if relations is None or lookup.relation in relations:
+            by_relation.setdefault(lookup.relation, []).append(lookup)
+    for relation, lookups in by_relation.items():
+        target_id = record.get(relation)
+        target = app[lookups[0].target_table]
+        row: Mapping[str, Any] | None = None
+        if target_id is not None:
+            columns = [target.table.c.id]
+            for lookup in lookups:
+                columns += [target.table.c[c] for c in target.fields[lookup.target_field].columns]
+            row = (
+                conn.execute(
+                    sa.select(*columns).where(
+                        target.table.c.id == target_id, target.table.c.deleted_at.is_(None)
+                    )
+                )
+                .mappings()
+                .first()
+            )
+        for lookup in lookups:
+            source = target.fields[lookup.target_field]
+            value = None if row is None else source.type.from_db(row, source.spec)
+            record[lookup.key] = value
+
+
+def child_rollups(
+    plan: TablePlan,
+    app: AppPlan,
+    record: dict[str, Any],
+    children: Mapping[str, Sequence[Mapping[str, Any]]],
+    context: ConditionContext,
+) -> None:
+    """Aggregate child rows (in memory: they were just validated and computed)."""
+    for rollup in plan.child_rollups:
+        assert rollup.child_field is not None
+        if rollup.child_field not in children:
+            continue
+        source = app[rollup.source_table]
+        rows = [
+            row
+            for row in children[rollup.child_field]
+            if rollup.filter is None or holds(rollup.filter, row, source, context)
+        ]
+        values = [row.get(rollup.source_field) for row in rows] if rollup.source_field else []
+        record[rollup.key] = result_value(
+            plan.fields[rollup.key], _aggregate(rollup.aggregate, len(rows), values)
+        )
+
+
+def _aggregate(aggregate: str, count: int, values: list[Any]) -> Any:
+    if aggregate == "count":
+        return count
+    present = [v for v in values if v is not None]
+    if aggregate == "sum":
+        return sum((Decimal(str(v)) for v in present), Decimal(0))
+    if not present:
+        return None
+    if aggregate == "min":
+        return min(present)
+    if aggregate == "max":
+        return max(present)
+    return sum(Decimal(str(v)) for v in present) / len(present)  # avg
+
+
+def empty_backlinks(plan: TablePlan, record: dict[str, Any]) -> None:
+    """A new record has no records linking to it yet: counts and sums are 0."""
+    for rollup in plan.backlink_rollups:
+        empty = 0 if rollup.aggregate in ("count", "sum") else None
+        record[rollup.key] = result_value(plan.fields[rollup.key], empty)
+
+
+def backlink_values(
+    conn: sa.Connection,
+    app: AppPlan,
+    plan: TablePlan,
+    record_id: int,
+    rollups: Sequence[Rollup],
+    context: ConditionContext,
+) -> dict[str, Any]:
+    """Back-link rollups of one record, aggregated in SQL over the linking records."""
+    out: dict[str, Any] = {}
+    for rollup in rollups:
+        assert rollup.via is not None
+        source = app[rollup.source_table]
+        table = source.table
+        where = [source.expression(rollup.via) == record_id, table.c.deleted_at.is_(None)]
+        if rollup.filter is not None:
+            try:
+                where.append(
+                    compile_condition(
+                        rollup.filter,
+                        lambda key, s=source: (s.expression(key), s.kinds[key]),
+                        context=context,
+                    )
+                )
+            except ConditionError:
+                where.append(sa.false())
+        if rollup.aggregate == "count":
+            measure: sa.ColumnElement[Any] = sa.func.count(table.c.id)
+        else:
+            assert rollup.source_field is not None
+            column = source.expression(rollup.source_field)
+            measure = getattr(sa.func, rollup.aggregate)(column)
+        value = conn.execute(sa.select(measure).where(*where)).scalar()
+        if value is None and rollup.aggregate == "sum":
+            value = 0
+        out[rollup.key] = result_value(plan.fields[rollup.key], value)
+    return out
+
+
+def compute_formulas(
+    plan: TablePlan,
+    record: dict[str, Any],
+    children: Mapping[str, Sequence[Mapping[str, Any]]],
+    context: ConditionContext,
+) -> None:
+    """Evaluate formula fields in dependency order; a formula that cannot be evaluated for
+    these values (e.g. text where a number is expected) stores NULL."""
+    now = _local_now(context)
+    for key, formula in plan.formulas:
+        try:
+            value = evaluate_formula(
+                formula, record, children=children, today=context.today, now=now
+            )
+        except FormulaError:
+            value = None
+        record[key] = result_value(plan.fields[key], value)
+
+
+def _local_now(context: ConditionContext) -> Any:
+    return context.now.astimezone(context.tz)

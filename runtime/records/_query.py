@@ -1,0 +1,239 @@
+"""Reading many records: condition → WHERE, search, sort, keyset pagination, count and
+aggregates. The actor's read scope is always part of the WHERE clause, and hidden or
+masked fields can be neither filtered, sorted, grouped, searched nor aggregated.
+
+Keyset pagination: the cursor is the last row's sort values plus its id (``id`` is always
+the final tie-breaker, in the direction of the last sort key). NULLs sort after every
+value ascending and before every value descending — the same on SQLite and PostgreSQL —
+and the "after the cursor" predicate follows the same rule, so each row appears exactly
+once across pages.
+"""
+
+from __future__ import annotations
+
+import base64
+import hashlib
+import json
+from collections.abc import Mapping, Sequence
+from datetime import date, datetime, time
+from decimal import Decimal
+from typing import Any
+
+import sqlalchemy as sa
+
+from form_engine.conditions import ConditionContext, ConditionError, compile_condition
+from form_engine.kinds import Kind
+from runtime.records._permissions import TableAccess
+from runtime.records._plan import TablePlan
+from runtime.records.errors import PermissionDenied, QueryError
+
+MAX_LIMIT = 1000
+MEASURES = ("count", "count_distinct", "sum", "avg", "min", "max")
+
+
+def resolver(plan: TablePlan, access: TableAccess, usage: str):  # type: ignore[no-untyped-def]
+    """A field resolver for ``compile_condition`` that refuses hidden and masked fields."""
+
+    def resolve(key: str) -> tuple[sa.ColumnElement[Any], Kind]:
+        return column(plan, access, key, usage), plan.kinds[key]
+
+    return resolve
+
+
+def column(plan: TablePlan, access: TableAccess, key: str, usage: str) -> sa.ColumnElement[Any]:
+    """The SQL expression of ``key`` for ``usage`` (filter, sort, group, aggregate)."""
+    field = plan.fields.get(key)
+    if field is None and key not in plan.kinds:
+        raise KeyError(key)
+    if field is not None:
+        if not access.usable_in_queries(key):
+            raise PermissionDenied.field(usage, field.spec.label)
+        if field.is_child_table:
+            child = plan.table.metadata.tables[f"{plan.app_key}__{plan.children[key]}"]
+            return (
+                sa.select(sa.func.count(child.c.id))
+                .where(child.c.parent_id == plan.table.c.id, child.c.deleted_at.is_(None))
+                .scalar_subquery()
+            )
+    return plan.expression(key)
+
+
+def where_clause(
+    plan: TablePlan,
+    access: TableAccess,
+    where: Any,
+    search: str | None,
+    context: ConditionContext,
+    *,
+    deleted: bool = False,
+) -> sa.ColumnElement[bool]:
+    table = plan.table
+    parts = [table.c.deleted_at.is_not(None) if deleted else table.c.deleted_at.is_(None)]
+    parts.append(access.scope("read", context))
+    if where:
+        try:
+            parts.append(
+                compile_condition(where, resolver(plan, access, "filter"), context=context)
+            )
+        except ConditionError as exc:
+            raise QueryError(detail=str(exc)) from exc
+    if search and search.strip():
+        parts.append(_search(plan, access, search.strip()))
+    return sa.and_(*parts)
+
+
+def _search(plan: TablePlan, access: TableAccess, text: str) -> sa.ColumnElement[bool]:
+    keys = list(plan.spec.search_fields) or (
+        [plan.spec.title_field] if plan.spec.title_field else []
+    )
+    keys = [k for k in keys if k in plan.fields and access.usable_in_queries(k)]
+    if not keys:
+        return sa.false()
+    condition = {"any": [{"field": k, "op": "contains", "value": text} for k in keys]}
+    try:
+        return compile_condition(
+            condition, resolver(plan, access, "search"), context=ConditionContext()
+        )
+    except ConditionError as exc:
+        raise QueryError(detail=str(exc)) from exc
+
+
+def ordering(
+    plan: TablePlan, access: TableAccess, order_by: Sequence[tuple[str, str]]
+) -> list[tuple[str, sa.ColumnElement[Any], bool]]:
+    """(key, expression, descending) per sort key, ending with ``id``."""
+    out: list[tuple[str, sa.ColumnElement[Any], bool]] = []
+    for item in order_by:
+        key, direction = (item, "asc") if isinstance(item, str) else item
+        if direction not in ("asc", "desc"):
+            raise QueryError(detail=f"sort direction must be asc or desc, not {direction!r}")
+        if key == "id":
+            break
+        field = plan.fields.get(key)
+        if field is not None and (not field.type.sortable or field.is_child_table):
+            raise QueryError(detail=f"{key} cannot be sorted")
+        try:
+            expr = column(plan, access, key, "sort")
+        except KeyError:
+            raise QueryError("unknown_field", table=plan.label(), value=key) from None
+        out.append((key, expr, direction == "desc"))
+    last_desc = (
+        out[-1][2]
+        if out
+        else (
+            order_by[-1][1] == "desc" if order_by and not isinstance(order_by[-1], str) else False
+        )
+    )
+    out.append(("id", plan.table.c.id, last_desc))
+    return out
+
+
+def order_clauses(keys: list[tuple[str, sa.ColumnElement[Any], bool]]) -> list[Any]:
+    clauses = []
+    for name, expr, desc in keys:
+        if name == "id":
+            clauses.append(expr.desc() if desc else expr.asc())
+        else:
+            clauses.append(expr.desc().nulls_first() if desc else expr.asc().nulls_last())
+    return clauses
+
+
+def after_cursor(
+    keys: list[tuple[str, sa.ColumnElement[Any], bool]], values: list[Any]
+) -> sa.ColumnElement[bool]:
+    """Rows strictly after the row whose sort values are ``values``."""
+    alternatives = []
+    for i, (_name, expr, desc) in enumerate(keys):
+        equal = [_equal(k[1], v) for k, v in zip(keys[:i], values[:i], strict=True)]
+        alternatives.append(sa.and_(*equal, _beyond(expr, values[i], desc)))
+    return sa.or_(*alternatives)
+
+
+def _equal(expr: sa.ColumnElement[Any], value: Any) -> sa.ColumnElement[bool]:
+    return expr.is_(None) if value is None else expr == value
+
+
+def _beyond(expr: sa.ColumnElement[Any], value: Any, desc: bool) -> sa.ColumnElement[bool]:
+    if desc:  # NULLs first, then values going down
+        return expr.is_not(None) if value is None else expr < value
+    # NULLs last: after a value come greater values and then the NULLs
+    return sa.false() if value is None else sa.or_(expr > value, expr.is_(None))
+
+
+# --- cursors --------------------------------------------------------------------------
+def encode_cursor(signature: str, values: list[Any]) -> str:
+    payload = json.dumps({"s": signature, "v": [_tag(v) for v in values]}, separators=(",", ":"))
+    return base64.urlsafe_b64encode(payload.encode()).decode().rstrip("=")
+
+
+def decode_cursor(signature: str, cursor: str) -> list[Any]:
+    try:
+        padded = cursor + "=" * (-len(cursor) % 4)
+        payload = json.loads(base64.urlsafe_b64decode(padded.encode()))
+        if payload["s"] != signature:
+            raise ValueError("cursor of another query")
+        return [_untag(v) for v in payload["v"]]
+    except (ValueError, KeyError, TypeError) as exc:
+        raise QueryError("invalid_cursor") from exc
+
+
+def signature(table_key: str, keys: list[tuple[str, Any, bool]]) -> str:
+    text = table_key + "|" + ",".join(f"{n}:{'d' if d else 'a'}" for n, _e, d in keys)
+    return hashlib.sha1(text.encode()).hexdigest()[:12]
+
+
+def _tag(value: Any) -> Any:
+    if isinstance(value, datetime):
+        return {"dt": value.isoformat()}
+    if isinstance(value, date):
+        return {"d": value.isoformat()}
+    if isinstance(value, time):
+        return {"t": value.isoformat()}
+    if isinstance(value, Decimal):
+        return {"n": str(value)}
+    if isinstance(value, list | dict):
+        raise QueryError(detail="cannot page by a list value")
+    return value
+
+
+def _untag(value: Any) -> Any:
+    if isinstance(value, Mapping):
+        ((tag, text),) = value.items()
+        return {
+            "dt": datetime.fromisoformat,
+            "d": date.fromisoformat,
+            "t": time.fromisoformat,
+            "n": Decimal,
+        }[tag](text)
+    return value
+
+
+# --- aggregates -----------------------------------------------------------------------
+def measure_expression(
+    plan: TablePlan, access: TableAccess, function: str, key: str | None
+) -> sa.ColumnElement[Any]:
+    if function not in MEASURES:
+        raise QueryError(detail=f"unknown measure {function!r}; use one of {', '.join(MEASURES)}")
+    if function == "count" and key is None:
+        return sa.func.count(plan.table.c.id)
+    if key is None:
+        raise QueryError(detail=f"{function} needs a field")
+    try:
+        expr = column(plan, access, key, "aggregate")
+    except KeyError:
+        raise QueryError("unknown_field", table=plan.label(), value=key) from None
+    if function == "count":
+        return sa.func.count(expr)
+    if function == "count_distinct":
+        return sa.func.count(sa.distinct(expr))
+    return getattr(sa.func, function)(expr)
+
+
+def measure_name(function: str, key: str | None) -> str:
+    return function if key is None else f"{function}_{key}"
+
+
+def clamp_limit(limit: int) -> int:
+    if not isinstance(limit, int) or limit < 1:
+        raise QueryError(detail=f"limit must be a positive whole number, not {limit!r}")
+    return min(limit, MAX_LIMIT)

@@ -1,0 +1,412 @@
+"""``RecordService``: the one way records are written and read (DESIGN.md §1.3, §5).
+
+Every write — form, API, import, flow — validates, checks permissions, materialises
+computed values, writes the audit entry and the outbox event in one transaction. Every
+read applies the actor's row scope and field access. See docs/records.md.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from typing import Any
+
+import sqlalchemy as sa
+from sqlalchemy.engine import Engine
+
+from form_engine.conditions import ConditionContext
+from form_engine.fields.base import FieldTypeRegistry
+from form_engine.messages import FieldError, ParseError
+from runtime.db import read_transaction, write_transaction
+from runtime.records import _write
+from runtime.records._children import load_children
+from runtime.records._output import row_values, to_output
+from runtime.records._permissions import TableAccess, table_access
+from runtime.records._plan import AppPlan, TablePlan, app_plan
+from runtime.records._prepare import prepare
+from runtime.records._reads import Reader
+from runtime.records.actor import Actor
+from runtime.records.errors import (
+    PermissionDenied,
+    QueryError,
+    RecordConflict,
+    RecordError,
+    RecordNotFound,
+    RecordValidationError,
+)
+from runtime.storage.tables import AppTables
+
+Clock = Callable[[], datetime]
+
+
+@dataclass(frozen=True)
+class BulkResult:
+    """Ids of the created records (in input order) and the errors per input row index."""
+
+    created: list[int] = field(default_factory=list)
+    errors: dict[int, RecordError] = field(default_factory=dict)
+
+    @property
+    def ok(self) -> bool:
+        return not self.errors
+
+
+class RecordService(Reader):
+    """Create, read, update, delete, restore, bulk, upsert, query, aggregate, history.
+
+    ``clock`` returns the current aware UTC time (tests pass a fixed one); ``registry`` is
+    taken from ``tables`` when not given.
+    """
+
+    def __init__(
+        self,
+        engine: Engine,
+        tables: AppTables,
+        registry: FieldTypeRegistry | None = None,
+        clock: Clock | None = None,
+    ) -> None:
+        if registry is not None and registry is not tables.registry:
+            raise ValueError("registry must be the one the AppTables were built with")
+        self.engine = engine
+        self.tables = tables
+        self.app: AppPlan = app_plan(tables)
+        self.clock: Clock = clock or (lambda: datetime.now(UTC))
+
+    # --- helpers --------------------------------------------------------------------
+    def plan(self, table: str) -> TablePlan:
+        try:
+            return self.app[table]
+        except KeyError:
+            raise QueryError(detail=f"app {self.app.app.key!r} has no table {table!r}") from None
+
+    def access(self, actor: Actor, plan: TablePlan) -> TableAccess:
+        return table_access(self.app, plan, actor)
+
+    def context(self, actor: Actor, now: datetime | None = None) -> ConditionContext:
+        return ConditionContext(
+            user_id=actor.user_id, now=now or self.clock(), timezone=self.app.timezone
+        )
+
+    def _children_access(self, actor: Actor, plan: TablePlan) -> dict[str, Any]:
+        return {
+            k: (self.app[c], table_access(self.app, self.app[c], actor))
+            for k, c in plan.children.items()
+        }
+
+    def _output(
+        self, actor: Actor, plan: TablePlan, access: TableAccess, values: Mapping[str, Any]
+    ) -> dict[str, Any]:
+        return to_output(plan, values, access, children=self._children_access(actor, plan))
+
+    # --- create ---------------------------------------------------------------------
+    def create(
+        self, actor: Actor, table: str, values: Mapping[str, Any], *, owner_id: int | None = None
+    ) -> dict[str, Any]:
+        """Create one record; returns it (JSON form). Raises RecordValidationError with
+        every problem, PermissionDenied without the create action."""
+        plan = self.plan(table)
+        access = self.access(actor, plan)
+        access.require("create")
+        if owner_id is not None:
+            values = {**values, "owner_id": owner_id}
+        with write_transaction(self.engine) as conn:
+            record = self._create(conn, actor, plan, access, values, None)
+        return self._output(actor, plan, access, record)
+
+    def _create(
+        self,
+        conn: sa.Connection,
+        actor: Actor,
+        plan: TablePlan,
+        access: TableAccess,
+        values: Mapping[str, Any],
+        record_id: int | None,
+    ) -> dict[str, Any]:
+        now = self.clock()
+        draft = prepare(conn, self.app, plan, access, actor, values, self.context(actor, now))
+        if draft.errors:
+            raise RecordValidationError(draft.errors)
+        _write.insert_record(conn, self.app, plan, draft, actor, now, record_id=record_id)
+        return draft.values
+
+    def bulk_create(
+        self,
+        actor: Actor,
+        table: str,
+        rows: Sequence[Mapping[str, Any]],
+        *,
+        atomic: bool = True,
+        preserve_ids: bool = False,
+    ) -> BulkResult:
+        """Create many records in one transaction. ``atomic``: any error creates none;
+        otherwise each row succeeds or fails alone (a savepoint each). ``preserve_ids``
+        (administrators and the system only) keeps each row's ``id``."""
+        plan = self.plan(table)
+        access = self.access(actor, plan)
+        access.require("create")
+        if preserve_ids and not access.unrestricted:
+            raise PermissionDenied("preserve_ids_admin_only")
+        created: list[int] = []
+        errors: dict[int, RecordError] = {}
+        with write_transaction(self.engine) as conn:
+            for index, row in enumerate(rows):
+                try:
+                    record_id = _explicit_id(row) if preserve_ids else None
+                    if atomic:
+                        record = self._create(conn, actor, plan, access, row, record_id)
+                    else:
+                        with conn.begin_nested():
+                            record = self._create(conn, actor, plan, access, row, record_id)
+                except RecordError as exc:
+                    errors[index] = exc
+                    continue
+                created.append(int(record["id"]))
+            if atomic and errors:
+                conn.rollback()
+                return BulkResult([], errors)
+            if preserve_ids and conn.dialect.name == "postgresql" and created:
+                name = plan.table.name
+                conn.execute(
+                    sa.text(
+                        f"SELECT setval(pg_get_serial_sequence('\"{name}\"', 'id'), "
+                        f'(SELECT MAX(id) FROM "{name}"))'
+                    )
+                )
+        return BulkResult(created, errors)
+
+    # --- update ---------------------------------------------------------------------
+    def update(
+        self,
+        actor: Actor,
+        table: str,
+        record_id: int,
+        values: Mapping[str, Any],
+        *,
+        row_version: int | None = None,
+    ) -> dict[str, Any]:
+        """Change the given fields only. With ``row_version`` (or ``values["row_version"]``)
+        a record saved by someone else since raises RecordConflict."""
+        plan = self.plan(table)
+        access = self.access(actor, plan)
+        access.require("update")
+        if row_version is None and values.get("row_version") is not None:
+            row_version = int(values["row_version"])
+        with write_transaction(self.engine) as conn:
+            record = self._update(conn, actor, plan, access, record_id, values, row_version)
+        return self._output(actor, plan, access, record)
+
+    def _update(
+        self,
+        conn: sa.Connection,
+        actor: Actor,
+        plan: TablePlan,
+        access: TableAccess,
+        record_id: int,
+        values: Mapping[str, Any],
+        row_version: int | None,
+    ) -> dict[str, Any]:
+        now = self.clock()
+        context = self.context(actor, now)
+        existing = self._load_for_write(conn, actor, plan, access, record_id, "update", context)
+        self._check_version(conn, existing, row_version)
+        old_children = {
+            k: load_children(conn, self.app[c], [record_id])[record_id]
+            for k, c in plan.children.items()
+        }
+        current = {**existing, **old_children}
+        draft = prepare(
+            conn,
+            self.app,
+            plan,
+            access,
+            actor,
+            values,
+            context,
+            existing=current,
+            existing_children=old_children,
+            record_id=record_id,
+        )
+        if draft.errors:
+            raise RecordValidationError(draft.errors)
+        _write.update_record(
+            conn, self.app, plan, record_id, current, old_children, draft, actor, now
+        )
+        return draft.values
+
+    def upsert(
+        self, actor: Actor, table: str, key_fields: Sequence[str], values: Mapping[str, Any]
+    ) -> tuple[dict[str, Any], bool]:
+        """Update the live record whose ``key_fields`` equal those in ``values``, or create
+        one. Returns (record, created)."""
+        plan = self.plan(table)
+        access = self.access(actor, plan)
+        where, errors = [], []
+        for key in key_fields:
+            field_plan = plan.fields.get(key)
+            if field_plan is None or not field_plan.stored or field_plan.is_child_table:
+                raise QueryError("unknown_field", table=plan.label(), value=key)
+            try:
+                value = field_plan.type.parse(values.get(key), field_plan.spec)
+            except ParseError as exc:
+                errors.append(exc.to_field_error(key, field_plan.spec.label))
+                continue
+            if value is None:
+                labels = {
+                    loc: ", ".join(plan.fields[k].spec.title(loc) for k in key_fields)
+                    for loc in ("zh-CN", "en")
+                }
+                errors.append(FieldError(key, "upsert_key_missing", {"labels": labels}))
+                continue
+            where.append(plan.expression(key) == value)
+        if errors:
+            raise RecordValidationError(errors)
+        with write_transaction(self.engine) as conn:
+            context = self.context(actor)
+            found = conn.execute(
+                sa.select(plan.table.c.id)
+                .where(*where, plan.table.c.deleted_at.is_(None), access.scope("read", context))
+                .order_by(plan.table.c.id)
+                .limit(1)
+            ).scalar()
+            if found is None:
+                access.require("create")
+                record = self._create(conn, actor, plan, access, values, None)
+            else:
+                access.require("update")
+                record = self._update(conn, actor, plan, access, int(found), values, None)
+        return self._output(actor, plan, access, record), found is None
+
+    # --- delete / restore -----------------------------------------------------------
+    def delete(
+        self, actor: Actor, table: str, record_id: int, *, row_version: int | None = None
+    ) -> None:
+        """Move the record (and its child rows) to the recycle bin."""
+        plan = self.plan(table)
+        access = self.access(actor, plan)
+        access.require("delete")
+        with write_transaction(self.engine) as conn:
+            now = self.clock()
+            context = self.context(actor, now)
+            existing = self._load_for_write(conn, actor, plan, access, record_id, "delete", context)
+            self._check_version(conn, existing, row_version)
+            self._check_not_referenced(conn, plan, record_id)
+            _write.set_deleted(conn, self.app, plan, record_id, existing, actor, now, restore=False)
+
+    def restore(self, actor: Actor, table: str, record_id: int) -> dict[str, Any]:
+        """Bring a record (and the child rows deleted with it) back from the recycle bin."""
+        plan = self.plan(table)
+        access = self.access(actor, plan)
+        access.require("delete")
+        with write_transaction(self.engine) as conn:
+            now = self.clock()
+            context = self.context(actor, now)
+            existing = self._load_for_write(
+                conn, actor, plan, access, record_id, "delete", context, deleted=True
+            )
+            try:
+                with conn.begin_nested():
+                    _write.set_deleted(
+                        conn, self.app, plan, record_id, existing, actor, now, restore=True
+                    )
+            except sa.exc.IntegrityError as exc:
+                raise _write._translate(plan, exc, existing, None) from exc
+            values = {
+                **existing,
+                "deleted_at": None,
+                "updated_at": now,
+                "updated_by": actor.user_id,
+                "row_version": existing["row_version"] + 1,
+            }
+            for key, child_key in plan.children.items():
+                values[key] = load_children(conn, self.app[child_key], [record_id])[record_id]
+        return self._output(actor, plan, access, values)
+
+    # --- write helpers --------------------------------------------------------------
+    def _load_for_write(
+        self,
+        conn: sa.Connection,
+        actor: Actor,
+        plan: TablePlan,
+        access: TableAccess,
+        record_id: int,
+        action: str,
+        context: ConditionContext,
+        *,
+        deleted: bool = False,
+    ) -> dict[str, Any]:
+        """The stored record, if the actor may see it (else RecordNotFound) and may
+        ``action`` it (else PermissionDenied). Locks the row on PostgreSQL."""
+        table = plan.table
+        allowed = sa.case((access.scope(action, context), 1), else_=0).label("_allowed")
+        state = table.c.deleted_at.is_not(None) if deleted else table.c.deleted_at.is_(None)
+        query = sa.select(table, allowed).where(
+            table.c.id == record_id, state, access.scope("read", context)
+        )
+        if conn.dialect.name == "postgresql":
+            query = query.with_for_update(of=table)
+        row = conn.execute(query).mappings().first()
+        if row is None:
+            raise RecordNotFound(plan.label(), record_id)
+        if not row["_allowed"]:
+            raise PermissionDenied.action(action, plan.label())
+        return row_values(plan, row)
+
+    def _check_version(
+        self, conn: sa.Connection, existing: Mapping[str, Any], expected: int | None
+    ) -> None:
+        if expected is None or int(expected) == int(existing["row_version"]):
+            return
+        users = self.tables.system["kairos_user"]
+        name = None
+        if existing.get("updated_by") is not None:
+            name = conn.execute(
+                sa.select(users.c.display_name).where(users.c.id == existing["updated_by"])
+            ).scalar()
+        raise RecordConflict(
+            current_version=int(existing["row_version"]),
+            updated_by=existing.get("updated_by"),
+            updated_by_name=name,
+            updated_at=existing["updated_at"],
+        )
+
+    def _check_not_referenced(self, conn: sa.Connection, plan: TablePlan, record_id: int) -> None:
+        """Relations with ``on_delete: restrict`` keep their target out of the bin."""
+        errors = []
+        for other in self.app.plans.values():
+            for key, target in other.relation_targets.items():
+                spec = other.fields[key].spec
+                if target != plan.key or spec.config.get("on_delete", "restrict") != "restrict":
+                    continue
+                count = conn.execute(
+                    sa.select(sa.func.count())
+                    .select_from(other.table)
+                    .where(
+                        other.expression(key) == record_id,
+                        other.table.c.deleted_at.is_(None),
+                        other.table.c.id != record_id if other is plan else sa.true(),
+                    )
+                ).scalar_one()
+                if count:
+                    errors.append(
+                        FieldError(
+                            None, "still_referenced", {"table": other.label(), "count": count}
+                        )
+                    )
+        if errors:
+            raise RecordValidationError(errors)
+
+    def _read(self) -> Any:
+        return read_transaction(self.engine)
+
+
+def _explicit_id(row: Mapping[str, Any]) -> int | None:
+    value = row.get("id")
+    if value is None:
+        return None
+    try:
+        return int(value)
+    except (TypeError, ValueError):
+        raise RecordValidationError(
+            [FieldError("id", "not_a_reference", {"label": "id", "value": value})]
+        ) from None

@@ -13,7 +13,7 @@ from collections.abc import Iterator, Mapping
 from typing import Any
 
 from builder.model.context import SYSTEM_KINDS, AppContext, TableInfo, items
-from builder.model.problems import Finding, Path, localized_text
+from builder.model.problems import Finding, Path, engine_text, localized_text
 from form_engine.conditions import check_condition
 from form_engine.formula import (
     FormulaCycleError,
@@ -48,9 +48,8 @@ def _condition(
     if condition is None or ctx.has_shape_problem(path):
         return
     for problem in check_condition(condition, kinds, allow_change_ops=changes, allow_trigger=False):
-        yield Finding(
-            (*path, *_split_path(problem.path)), "text", {"text": localized_text(problem.message)}
-        )
+        where = (*path, *_split_path(problem.path))
+        yield Finding(where, "text", {"text": engine_text(problem.message, problem)})
 
 
 def _split_path(text: str) -> Path:
@@ -169,8 +168,7 @@ def _formula_types(
 ) -> Iterator[Finding]:
     kind, problems = check_formula(formula, kinds, child_kinds)
     for problem in problems:
-        messages = getattr(problem, "messages", None) or {}
-        yield Finding(path, "text", {"text": localized_text(str(problem), messages.get("zh-CN"))})
+        yield Finding(path, "text", {"text": engine_text(str(problem), problem)})
     if problems or kind is None or not isinstance(result_type, str):
         return
     if result_type not in ctx.field_types:

@@ -8,7 +8,7 @@ from typing import Any
 
 from builder.model._check_keys import unknown_field, unknown_table
 from builder.model.context import AppContext, FieldInfo, TableInfo
-from builder.model.problems import Finding, Path, localized_text
+from builder.model.problems import Finding, Path, engine_text
 from schemas.spec import FieldSpec
 
 
@@ -140,4 +140,4 @@ def _type_config(ctx: AppContext, info: FieldInfo) -> Iterator[Finding]:
     if field_type is None or ctx.has_shape_problem(info.path):
         return
     for message in field_type.check_config(FieldSpec.from_dict(info.doc)):
-        yield Finding((*info.path, "config"), "text", {"text": localized_text(str(message))})
+        yield Finding((*info.path, "config"), "text", {"text": engine_text(str(message), message)})

@@ -154,6 +154,16 @@ def localized_text(en: str, zh: str | None = None) -> dict[str, str]:
     return {"en": en, "zh-CN": zh or en}
 
 
+def engine_text(english: str, problem: object) -> dict[str, str]:
+    """A ``text`` parameter for a problem an engine worded itself (condition, formula,
+    field config): its ``messages`` (locale → text) when it has them, else ``english``
+    in every locale."""
+    messages = getattr(problem, "messages", None)
+    if not isinstance(messages, Mapping):
+        return localized_text(english)
+    return localized_text(english, messages.get("zh-CN"))
+
+
 def suggest(name: object, candidates: Iterable[str]) -> str | None:
     """The candidate closest to a mistyped ``name``, if one is close enough."""
     if not isinstance(name, str) or not name:

@@ -8,19 +8,45 @@ the first, so an analyst sees all mistakes at once.
 
 from __future__ import annotations
 
+import dataclasses
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
 from typing import Any
 
+from form_engine.conditions import _messages
 from form_engine.conditions._operators import ALL_OPERATORS, SHAPES, ValueShape
 
 
 @dataclass(frozen=True)
 class ConditionProblem:
-    """One problem in a condition: where (a JSON-path-like string) and what, in English."""
+    """One problem in a condition: where (a JSON-path-like string) and what.
+
+    ``message`` is the English text; ``code`` and ``params`` name the message so that
+    ``messages`` can give it in every locale (see ``_messages``). A problem built from a
+    bare text (code ``"text"``) shows that text in every locale. Equality compares path and
+    English message only, as before codes existed.
+    """
 
     path: str
     message: str
+    code: str = dataclasses.field(default="text", compare=False)
+    params: Mapping[str, Any] = dataclasses.field(default_factory=dict, compare=False, repr=False)
+
+    @classmethod
+    def of(cls, path: str, code: str, **params: Any) -> ConditionProblem:
+        """The problem ``code`` at ``path``, its English message rendered from ``params``."""
+        return cls(path, _messages.render(code, params, _messages.LOCALE_EN), code, params)
+
+    def localized_message(self, locale: str = _messages.LOCALE_EN) -> str:
+        """The message in ``locale`` (English for an unknown locale)."""
+        if self.code not in _messages.TEMPLATES:
+            return self.message
+        return _messages.render(self.code, self.params, locale)
+
+    @property
+    def messages(self) -> dict[str, str]:
+        """The message in every supported locale (zh-CN and en)."""
+        return {locale: self.localized_message(locale) for locale in _messages.LOCALES}
 
     def __str__(self) -> str:
         return f"{self.path or '(root)'}: {self.message}"
@@ -136,24 +162,18 @@ def parse(doc: Any, path: str = "") -> tuple[Node | None, list[ConditionProblem]
 
 def _parse_node(doc: Any, path: str, problems: list[ConditionProblem]) -> Node | None:
     if not isinstance(doc, Mapping):
-        problems.append(
-            ConditionProblem(
-                path,
-                f'a condition must be an object such as {{"all": [...]}}, '
-                f'{{"any": [...]}}, {{"not": {{...}}}} or '
-                f'{{"field": ..., "op": ..., "value": ...}}, got {_describe(doc)}',
-            )
-        )
+        problems.append(ConditionProblem.of(path, "not_an_object", got=_describe(doc)))
         return None
     groups = [k for k in _GROUP_KEYS if k in doc]
     if groups:
         if len(doc) != 1:
             extra = sorted(k for k in doc if k != groups[0])
             problems.append(
-                ConditionProblem(
+                ConditionProblem.of(
                     path,
-                    f"a group has exactly one key ({', '.join(_GROUP_KEYS)}); "
-                    f"remove {', '.join(map(repr, extra))}",
+                    "group_keys",
+                    groups=_messages.names(_GROUP_KEYS),
+                    extra=_messages.quoted_keys(extra),
                 )
             )
             return None
@@ -167,9 +187,7 @@ def _parse_group(key: str, body: Any, path: str, problems: list[ConditionProblem
         item = _parse_node(body, here, problems)
         return Not(item) if item is not None else None
     if not isinstance(body, list):
-        problems.append(
-            ConditionProblem(here, f'"{key}" takes a list of conditions, got {_describe(body)}')
-        )
+        problems.append(ConditionProblem.of(here, "group_not_list", key=key, got=_describe(body)))
         return None
     items = [_parse_node(child, join_path(here, i), problems) for i, child in enumerate(body)]
     group = AllOf if key == "all" else AnyOf
@@ -181,28 +199,26 @@ def _parse_leaf(doc: Mapping[str, Any], path: str, problems: list[ConditionProbl
     unknown = sorted(set(doc) - {"field", "op", "value"})
     if unknown:
         problems.append(
-            ConditionProblem(
-                path,
-                f"unknown key(s) {', '.join(map(repr, unknown))}; a comparison has "
-                f'"field", "op" and "value", a group has "all", "any" or "not"',
-            )
+            ConditionProblem.of(path, "unknown_keys", keys=_messages.quoted_keys(unknown))
         )
         ok = False
     field = doc.get("field")
     if not isinstance(field, str) or not field:
+        field_path = join_path(path, "field")
         problems.append(
-            ConditionProblem(
-                join_path(path, "field"), f"a field key (text) is required, got {_describe(field)}"
-            )
+            ConditionProblem.of(field_path, "field_missing")
+            if field is None
+            else ConditionProblem.of(field_path, "field_required", got=_describe(field))
         )
         ok = False
     op = doc.get("op")
     if op not in ALL_OPERATORS:
+        allowed = _messages.names(sorted(ALL_OPERATORS))
         problems.append(
-            ConditionProblem(
-                join_path(path, "op"),
-                f"unknown operator {_describe(op)}; operators are "
-                f"{', '.join(sorted(ALL_OPERATORS))}",
+            ConditionProblem.of(join_path(path, "op"), "operator_missing", allowed=allowed)
+            if op is None
+            else ConditionProblem.of(
+                join_path(path, "op"), "unknown_operator", got=_describe(op), allowed=allowed
             )
         )
         return None
@@ -219,35 +235,29 @@ def _parse_value(op: str, doc: Mapping[str, Any], path: str) -> tuple[Any, list[
     shape = SHAPES[op]
     if shape is ValueShape.NONE:
         if doc.get("value") is not None:
-            return None, [ConditionProblem(path, f'"{op}" takes no value; remove "value"')]
+            return None, [ConditionProblem.of(path, "takes_no_value", op=op)]
         return None, []
     if "value" not in doc:
-        return None, [ConditionProblem(path, f'"{op}" needs a value ({shape.describe()})')]
+        return None, [ConditionProblem.of(path, "needs_value", op=op, shape=_shape(shape))]
     raw = doc["value"]
     if shape is ValueShape.DAYS:
         if isinstance(raw, bool) or not isinstance(raw, int) or raw < 0:
-            return None, [
-                ConditionProblem(path, f'"{op}" needs {shape.describe()}, got {_describe(raw)}')
-            ]
+            return None, [_wrong_shape(path, op, shape, raw)]
         return raw, []
     if shape is ValueShape.ONE:
         if not isinstance(raw, list):
             return parse_operand(raw), []
         if op not in _LIST_OK:
-            return None, [ConditionProblem(path, f'"{op}" takes one value, not a list')]
+            return None, [ConditionProblem.of(path, "not_a_list", op=op)]
         # A whole multi-select value is a list; the checker allows it only for such fields.
         return tuple(parse_operand(v) for v in raw), []
     if shape is ValueShape.PAIR:
         if not isinstance(raw, list) or len(raw) != 2:
-            return None, [
-                ConditionProblem(path, f'"{op}" needs {shape.describe()}, got {_describe(raw)}')
-            ]
+            return None, [_wrong_shape(path, op, shape, raw)]
         return (parse_operand(raw[0]), parse_operand(raw[1])), []
     # ValueShape.LIST
     if not isinstance(raw, list):
-        return None, [
-            ConditionProblem(path, f'"{op}" needs {shape.describe()}, got {_describe(raw)}')
-        ]
+        return None, [_wrong_shape(path, op, shape, raw)]
     return tuple(parse_operand(v) for v in raw), []
 
 
@@ -256,11 +266,16 @@ def _parse_value(op: str, doc: Mapping[str, Any], path: str) -> tuple[Any, list[
 _LIST_OK = frozenset({"eq", "ne", "changed_from", "changed_to"})
 
 
-def _describe(value: Any) -> str:
-    if value is None:
-        return "nothing (null)"
-    text = repr(value)
-    return text if len(text) <= 60 else text[:57] + "..."
+def _describe(value: Any) -> dict[str, str]:
+    return _messages.shown(value, limit=60)
+
+
+def _shape(shape: ValueShape) -> dict[str, str]:
+    return _messages.shape(shape.value)
+
+
+def _wrong_shape(path: str, op: str, shape: ValueShape, raw: Any) -> ConditionProblem:
+    return ConditionProblem.of(path, "wrong_shape", op=op, shape=_shape(shape), got=_describe(raw))
 
 
 def walk_leaves(node: Node) -> Iterator[Leaf]:

@@ -1,8 +1,9 @@
 """Static type-check of a condition against the fields it may refer to.
 
-``check_condition`` returns every problem, each with a JSON-path-like location and an
-English message that says what was wrong and what is allowed. Analysts see it when they
-publish; the evaluator and the SQL compiler refuse conditions that have problems.
+``check_condition`` returns every problem, each with a JSON-path-like location and a
+message (English ``message``, every locale in ``messages``) that says what was wrong and
+what is allowed. Analysts see it when they publish; the evaluator and the SQL compiler
+refuse conditions that have problems.
 """
 
 from __future__ import annotations
@@ -12,6 +13,7 @@ import re
 from collections.abc import Iterator, Mapping
 from typing import Any
 
+from form_engine.conditions import _messages
 from form_engine.conditions._coerce import EXPECTED, CoerceError, coerce
 from form_engine.conditions._model import (
     INVALID_VALUE,
@@ -78,8 +80,9 @@ class _Checker:
 
     def unknown_field(self, key: str, path: str) -> ConditionProblem:
         close = difflib.get_close_matches(key, list(self.fields), n=3, cutoff=0.6)
-        hint = f"; did you mean {' or '.join(map(repr, close))}?" if close else ""
-        return ConditionProblem(path, f"unknown field {key!r}{hint}")
+        return ConditionProblem.of(
+            path, "unknown_field", key=key, hint=_messages.did_you_mean(close)
+        )
 
     def leaf(self, leaf: Leaf) -> Iterator[ConditionProblem]:
         kind = self.fields.get(leaf.field)
@@ -89,18 +92,17 @@ class _Checker:
         allowed = OPERATORS[kind]
         op_path = join_path(leaf.path, "op")
         if leaf.op not in allowed:
-            yield ConditionProblem(
+            yield ConditionProblem.of(
                 op_path,
-                f"operator {leaf.op!r} does not apply to {leaf.field!r} ({kind.value}); "
-                f"allowed: {', '.join(sorted(allowed))}",
+                "operator_not_for_kind",
+                op=leaf.op,
+                field=leaf.field,
+                kind=_messages.kind_name(kind),
+                allowed=_messages.names(sorted(allowed)),
             )
             return
         if leaf.op in CHANGE_OPERATORS and not self.allow_change:
-            yield ConditionProblem(
-                op_path,
-                f"{leaf.op!r} compares with the previous version of the record, which does "
-                f'not exist here (filters, permissions); use a comparison such as "eq"',
-            )
+            yield ConditionProblem.of(op_path, "no_previous_version", op=leaf.op)
         yield from self.value(leaf, kind, join_path(leaf.path, "value"))
 
     def value(self, leaf: Leaf, kind: Kind, path: str) -> Iterator[ConditionProblem]:
@@ -111,10 +113,14 @@ class _Checker:
             yield from self.choices_value(leaf, path)
             return
         if isinstance(leaf.value, tuple) and shape is ValueShape.ONE:
-            yield ConditionProblem(
+            hint = _messages.localized("hint_use_in") if leaf.op == "eq" else ""
+            yield ConditionProblem.of(
                 path,
-                f'"{leaf.op}" takes one value for {leaf.field!r} ({kind.value}), not a list'
-                + ('; use "in" to match any of several values' if leaf.op == "eq" else ""),
+                "one_value_for_kind",
+                op=leaf.op,
+                field=leaf.field,
+                kind=_messages.kind_name(kind),
+                hint=hint,
             )
             return
         if shape is ValueShape.ONE:
@@ -136,12 +142,7 @@ class _Checker:
                 for i, item in enumerate(value):
                     yield from self.option(item, join_path(path, i), allow_field=False)
             else:
-                yield ConditionProblem(
-                    path,
-                    f'"{leaf.op}" on the multi-select field {leaf.field!r} compares the whole '
-                    f'selection: give a list of option keys such as ["a", "b"] ([] = nothing '
-                    f'selected); to test one option use "contains"',
-                )
+                yield ConditionProblem.of(path, "whole_selection", op=leaf.op, field=leaf.field)
         elif leaf.op in ("in", "not_in"):
             for i, item in enumerate(value):
                 yield from self.option(item, join_path(path, i))
@@ -153,18 +154,14 @@ class _Checker:
     ) -> Iterator[ConditionProblem]:
         if isinstance(operand, Literal):
             if not isinstance(operand.value, str):
-                yield ConditionProblem(
-                    path, f"expected an option key (text), got {operand.value!r}"
+                yield ConditionProblem.of(
+                    path, "option_key_expected", got=_messages.shown(operand.value)
                 )
         elif isinstance(operand, TriggerRef) or (allow_field and isinstance(operand, FieldRef)):
             yield from self.reference(operand, Kind.CHOICE, path)
         else:
-            yield ConditionProblem(
-                path,
-                "a whole multi-select value is a list of option keys or $trigger.<field>"
-                if isinstance(operand, FieldRef)
-                else "only option keys can be compared with a multi-select field",
-            )
+            code = "whole_value_is_list" if isinstance(operand, FieldRef) else "only_option_keys"
+            yield ConditionProblem.of(path, code)
 
     def operand(self, operand: Operand, kind: Kind, path: str) -> Iterator[ConditionProblem]:
         if isinstance(operand, Literal):
@@ -176,14 +173,20 @@ class _Checker:
 
     def literal(self, value: Any, kind: Kind, path: str) -> Iterator[ConditionProblem]:
         if value is None:
-            yield ConditionProblem(
-                path, 'null is not a value to compare with; use "is_empty" or "is_not_empty"'
-            )
+            yield ConditionProblem.of(path, "null_value")
             return
         try:
             coerce(value, kind)
         except CoerceError as exc:
-            yield ConditionProblem(path, f"wrong value for a {kind.value} field: {exc}")
+            detail = _messages.localized(
+                "expected_got",
+                expected=_messages.expected(kind, EXPECTED[kind]),
+                got=_messages.shown(value),
+            )
+            detail["en"] = str(exc)  # the coercer's own words, as before codes existed
+            yield ConditionProblem.of(
+                path, "wrong_value", kind=_messages.kind_name(kind), detail=detail
+            )
 
     def context_ref(self, ref: ContextRef, kind: Kind, path: str) -> Iterator[ConditionProblem]:
         fits = {
@@ -192,31 +195,32 @@ class _Checker:
             "today": {Kind.DATE, Kind.DATETIME},
         }[ref.name]
         if kind not in fits:
-            yield ConditionProblem(
+            yield ConditionProblem.of(
                 path,
-                f'"${ref.name}" cannot be compared with a {kind.value} field; it fits '
-                f"{' or '.join(sorted(k.value for k in fits))} fields (expected "
-                f"{EXPECTED[kind]})",
+                "context_mismatch",
+                name=ref.name,
+                kind=_messages.kind_name(kind),
+                fits=_messages.kind_names(fits),
+                expected=_messages.expected(kind, EXPECTED[kind]),
             )
 
     def reference(
         self, ref: FieldRef | TriggerRef, kind: Kind, path: str
     ) -> Iterator[ConditionProblem]:
         if isinstance(ref, TriggerRef) and not self.allow_trigger:
-            yield ConditionProblem(
-                path, f'"$trigger.{ref.key}" is only available in flow conditions'
-            )
+            yield ConditionProblem.of(path, "trigger_outside_flow", key=ref.key)
             return
         other = self.fields.get(ref.key)
         if other is None:
             yield self.unknown_field(ref.key, path)
             return
         if not _compatible(kind, other):
-            what = f"$trigger.{ref.key}" if isinstance(ref, TriggerRef) else f"field {ref.key!r}"
-            yield ConditionProblem(
+            yield ConditionProblem.of(
                 path,
-                f"cannot compare a {kind.value} value with {what} ({other.value}); "
-                f"compare with a field of the same kind",
+                "incompatible_reference",
+                kind=_messages.kind_name(kind),
+                what=_reference_name(ref),
+                other=_messages.kind_name(other),
             )
 
     def pair_order(
@@ -231,10 +235,19 @@ class _Checker:
         except (CoerceError, TypeError):
             return  # already reported per bound
         if reversed_:
-            yield ConditionProblem(
+            yield ConditionProblem.of(
                 path,
-                f"between needs [low, high] with low ≤ high, got [{low.value!r}, {high.value!r}]",
+                "between_order",
+                low=_messages.shown(low.value),
+                high=_messages.shown(high.value),
             )
+
+
+def _reference_name(ref: FieldRef | TriggerRef) -> dict[str, str]:
+    """``$trigger.stage`` or ``field 'stage'`` / ``字段“stage”``."""
+    if isinstance(ref, TriggerRef):
+        return {"en": f"$trigger.{ref.key}", "zh-CN": f"“$trigger.{ref.key}”"}
+    return {"en": f"field {ref.key!r}", "zh-CN": f"字段“{ref.key}”"}
 
 
 def _document_order(path: str) -> list[tuple[int, int | str]]:

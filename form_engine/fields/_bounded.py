@@ -5,9 +5,10 @@ from __future__ import annotations
 from collections.abc import Callable, Iterator
 from typing import Any
 
+from form_engine.fields._config_messages import ConfigProblem
 from form_engine.fields.base import FieldType, field_error
 from form_engine.messages import FieldError, ParseError
-from schemas.spec import FieldSpec
+from schemas.spec import FieldSpec, localize
 
 
 def bound_schemas(example: str) -> dict[str, Any]:
@@ -36,16 +37,23 @@ class BoundedFieldType(FieldType):
         """How a bound is shown in an error message."""
         return str(self.export(value, field))
 
+    def _type_label(self) -> dict[str, str]:
+        """The type as messages name it: ``date`` in English, its label (日期) in zh-CN."""
+        return {"en": self.name, "zh-CN": localize(self.label, "zh-CN") or self.name}
+
     def check_config(self, field: FieldSpec) -> Iterator[str]:
         bounds = {}
         for key in ("min", "max"):
             try:
                 bounds[key] = self.bound(field, key)
             except ValueError:
-                yield f"{key} {field.config.get(key)!r} is not a valid {self.name}"
+                value = field.config.get(key)
+                yield ConfigProblem("bad_bound", key=key, value=value, type=self._type_label())
         low, high = bounds.get("min"), bounds.get("max")
         if low is not None and high is not None and low > high:
-            yield f"min ({field.config['min']}) is later than max ({field.config['max']})"
+            yield ConfigProblem(
+                "min_later_than_max", min=field.config["min"], max=field.config["max"]
+            )
 
 
 def parse_with(parser: Callable[[Any], Any], raw: Any, code: str) -> Any:

@@ -14,6 +14,7 @@ from typing import Any
 
 import sqlalchemy as sa
 
+from form_engine.fields._config_messages import ConfigProblem
 from form_engine.fields.base import FieldType
 from form_engine.kinds import Kind
 from form_engine.messages import FieldError
@@ -50,6 +51,10 @@ class DerivedFieldType(FieldType):
 
     computed = True
 
+    def __init__(self) -> None:
+        super().__init__()
+        self._resolved: dict[int, tuple[FieldSpec, tuple[FieldType, FieldSpec]]] = {}
+
     def result_type_name(self, field: FieldSpec) -> str | None:
         value = field.config.get("result_type")
         return None if value is None else str(value)
@@ -65,6 +70,12 @@ class DerivedFieldType(FieldType):
         return replace(field, type=name, config=self.result_config(field))
 
     def _result(self, field: FieldSpec) -> tuple[FieldType, FieldSpec] | None:
+        # Every read of a computed value goes through here (list pages convert thousands
+        # of them), so the resolved result type is remembered per FieldSpec. Specs are
+        # immutable and long-lived; the identity check guards against id() reuse.
+        cached = self._resolved.get(id(field))
+        if cached is not None and cached[0] is field:
+            return cached[1]
         spec = self.result_field(field)
         if spec is None:
             return None
@@ -73,7 +84,11 @@ class DerivedFieldType(FieldType):
             from form_engine.fields import default_registry
 
             registry = default_registry()
-        return registry.get(spec.type), spec
+        result = (registry.get(spec.type), spec)
+        if len(self._resolved) > 10_000:  # bound the memo across many published versions
+            self._resolved.clear()
+        self._resolved[id(field)] = (field, result)
+        return result
 
     def _require(self, field: FieldSpec) -> tuple[FieldType, FieldSpec]:
         result = self._result(field)
@@ -133,10 +148,10 @@ class DerivedFieldType(FieldType):
             return
         registry = self.registry
         if name in NOT_A_RESULT_TYPE or (registry is not None and name not in registry):
-            yield f"result_type {name!r} is not a field type a computed value can have"
+            yield ConfigProblem("bad_result_type", name=name)
             return
         result = self._result(field)
         if result is not None:
             if not result[0].stored:
-                yield f"result_type {name!r} has no column"
+                yield ConfigProblem("result_type_no_column", name=name)
             yield from result[0].check_config(result[1])

@@ -6,6 +6,7 @@ from collections.abc import Iterator
 from decimal import Decimal
 from typing import Any, ClassVar
 
+from form_engine.fields._config_messages import ConfigProblem
 from form_engine.fields._numbers import decimal_places, storage_limit
 from form_engine.fields.base import FieldType, field_error
 from form_engine.messages import FieldError
@@ -58,4 +59,4 @@ class NumericFieldType(FieldType):
     def check_config(self, field: FieldSpec) -> Iterator[str]:
         minimum, maximum = field.config.get("min"), field.config.get("max")
         if minimum is not None and maximum is not None and minimum > maximum:
-            yield f"min ({minimum}) is greater than max ({maximum})"
+            yield ConfigProblem("min_greater_than_max", min=minimum, max=maximum)

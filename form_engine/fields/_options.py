@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterator, Mapping
 from typing import Any, ClassVar
 
+from form_engine.fields._config_messages import ConfigProblem
 from form_engine.fields._numbers import normalize_text
 from form_engine.messages import ParseError
 from schemas.spec import DEFAULT_LOCALE, LOCALES, FieldSpec, Label, localize
@@ -94,14 +95,14 @@ def check_options(field: FieldSpec) -> Iterator[str]:
     seen_labels: dict[str, str] = {}
     choices = options(field)
     if not choices:
-        yield "options must list at least one option"
+        yield ConfigProblem("no_options")
     for option in choices:
         key = option.get("key")
         if key in seen_keys:
-            yield f"option key {key!r} is used twice"
+            yield ConfigProblem("duplicate_option", key=key)
         seen_keys.add(key)
         for text in {_folded(t) for t in _labels(option)}:
             other = seen_labels.get(text)
             if other is not None and other != key:
-                yield f"options {other!r} and {key!r} share the label {text!r}"
+                yield ConfigProblem("shared_label", first=other, second=key, label=text)
             seen_labels[text] = key

@@ -6,6 +6,7 @@ from collections.abc import Iterator
 from decimal import Decimal
 from typing import Any
 
+from form_engine.fields._config_messages import ConfigProblem
 from form_engine.fields._numbers import strip_zeros
 from form_engine.fields.base import FieldType, field_error, is_blank
 from form_engine.messages import FieldError, ParseError
@@ -63,4 +64,4 @@ class TextLikeFieldType(FieldType):
     def check_config(self, field: FieldSpec) -> Iterator[str]:
         maximum, minimum = self.max_length(field), field.config.get("min_length")
         if maximum is not None and minimum is not None and minimum > maximum:
-            yield f"min_length ({minimum}) is greater than max_length ({maximum})"
+            yield ConfigProblem("min_length_greater_than_max", min=minimum, max=maximum)

@@ -15,6 +15,7 @@ from typing import Any, ClassVar
 
 import sqlalchemy as sa
 
+from form_engine.fields._config_messages import RESET_PERIODS, ConfigProblem, either
 from form_engine.fields._text import TextLikeFieldType
 from form_engine.kinds import Kind
 from schemas.spec import FieldSpec, Label
@@ -37,27 +38,25 @@ class AutoNumberPatternError(ValueError):
     """The pattern cannot produce serial numbers (message in English, for analysts)."""
 
 
-def pattern_problems(pattern: str) -> list[str]:
+def pattern_problems(pattern: str) -> list[ConfigProblem]:
     """Every problem with ``pattern``; empty when it is usable."""
     problems = []
     literal = _TOKEN.sub("", pattern)
     if "{" in literal or "}" in literal:
-        problems.append(f"pattern {pattern!r} has an unmatched brace")
+        problems.append(ConfigProblem("pattern_unmatched_brace", pattern=pattern))
     sequences = 0
     for token in _TOKEN.findall(pattern):
         seq = _SEQ.match(token)
         if seq:
             sequences += 1
             if seq.group(1) is not None and not 1 <= int(seq.group(1)) <= MAX_SEQ_WIDTH:
-                problems.append(f"{{{token}}}: the width must be 1 to {MAX_SEQ_WIDTH}")
+                problems.append(ConfigProblem("pattern_seq_width", token=token, max=MAX_SEQ_WIDTH))
         elif token not in _DATE_TOKENS:
-            problems.append(
-                f"{{{token}}} is not a token; use {{YYYY}} {{YY}} {{MM}} {{DD}} {{seq}} {{seq:N}}"
-            )
+            problems.append(ConfigProblem("pattern_unknown_token", token=token))
     if sequences != 1:
-        problems.append(f"pattern {pattern!r} must contain exactly one {{seq}} or {{seq:N}}")
+        problems.append(ConfigProblem("pattern_seq_count", pattern=pattern))
     if not problems and len(format_auto_number(pattern, 1, datetime(2000, 1, 1))) > MAX_LENGTH:
-        problems.append(f"pattern {pattern!r} makes numbers longer than {MAX_LENGTH} characters")
+        problems.append(ConfigProblem("pattern_too_long", pattern=pattern, max=MAX_LENGTH))
     return problems
 
 
@@ -133,8 +132,10 @@ class AutoNumberField(TextLikeFieldType):
         tokens = set(_TOKEN.findall(pattern))
         for alternatives in _RESET_NEEDS.get(self.reset(field), ()):
             if not tokens & alternatives:
-                wanted = " or ".join(f"{{{t}}}" for t in sorted(alternatives))
-                yield (
-                    f"reset {self.reset(field)!r} repeats numbers unless the pattern "
-                    f"contains {wanted}"
+                reset = self.reset(field)
+                yield ConfigProblem(
+                    "reset_repeats",
+                    reset=reset,
+                    period=RESET_PERIODS.get(reset, reset),
+                    wanted=either(f"{{{t}}}" for t in sorted(alternatives)),
                 )

@@ -105,7 +105,11 @@ class FieldType:
     # --- definition checks -------------------------------------------------------------
     def check_config(self, field: FieldSpec) -> Iterator[str]:
         """Yield semantic problems of ``field.config`` that the JSON schema cannot see
-        (e.g. min greater than max). Messages are English, for analysts' validators."""
+        (e.g. min greater than max), for analysts' validators.
+
+        Yield ``form_engine.fields._config_messages.ConfigProblem``: a ``str`` holding the
+        English text that also renders in zh-CN (``.messages``). A plain ``str`` still works
+        but is shown in English in every locale."""
         return iter(())
 
 

@@ -8,6 +8,7 @@ from typing import Any, ClassVar
 import sqlalchemy as sa
 
 from form_engine.fields._bounded import BoundedFieldType, bound_schemas, parse_with
+from form_engine.fields._config_messages import ConfigProblem
 from form_engine.fields._temporal import DEFAULT_TIMEZONE, coerce_datetime, zone
 from form_engine.fields.base import is_blank
 from form_engine.fields.sqltypes import UTCDateTime
@@ -69,6 +70,6 @@ class DateTimeField(BoundedFieldType):
         try:
             field_zone(field)
         except ValueError:
-            yield f"timezone {field.config.get('timezone')!r} is not an IANA timezone"
+            yield ConfigProblem("bad_timezone", timezone=field.config.get("timezone"))
             return
         yield from super().check_config(field)

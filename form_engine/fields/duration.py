@@ -10,6 +10,7 @@ from typing import Any, ClassVar
 
 import sqlalchemy as sa
 
+from form_engine.fields._config_messages import ConfigProblem
 from form_engine.fields._numbers import normalize_text
 from form_engine.fields.base import FieldType, field_error, is_blank
 from form_engine.kinds import Kind
@@ -110,4 +111,4 @@ class DurationField(FieldType):
     def check_config(self, field: FieldSpec) -> Iterator[str]:
         minimum, maximum = field.config.get("min"), field.config.get("max")
         if minimum is not None and maximum is not None and minimum > maximum:
-            yield f"min ({minimum}) is greater than max ({maximum})"
+            yield ConfigProblem("min_greater_than_max", min=minimum, max=maximum)

@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterator, Mapping
 from typing import Any, ClassVar
 
+from form_engine.fields._config_messages import ConfigProblem, listed
 from form_engine.fields._derived import DerivedFieldType
 from form_engine.kinds import Kind
 from schemas.spec import FieldSpec, Label
@@ -55,10 +56,10 @@ class FormulaField(DerivedFieldType):
 
     def check_config(self, field: FieldSpec) -> Iterator[str]:
         if not str(field.config.get("expression", "")).strip():
-            yield "expression is empty"
+            yield ConfigProblem("expression_empty")
         result_type = field.config.get("result_type")
         if "precision" in field.config and result_type not in NUMERIC_RESULTS:
-            yield f"precision only applies to {', '.join(NUMERIC_RESULTS)} results"
+            yield ConfigProblem("precision_not_numeric", types=listed(NUMERIC_RESULTS))
         if result_type == "money" and field.config.get("precision", 2) > 6:
-            yield "money keeps at most 6 decimal places"
+            yield ConfigProblem("money_precision")
         yield from self.check_result_type(field)

@@ -9,6 +9,7 @@ from typing import Any, ClassVar
 import jsonschema
 import sqlalchemy as sa
 
+from form_engine.fields._config_messages import ConfigProblem
 from form_engine.fields.base import FieldType, field_error, is_blank
 from form_engine.fields.sqltypes import json_column_type
 from form_engine.kinds import Kind
@@ -70,4 +71,4 @@ class JsonField(FieldType):
             try:
                 jsonschema.Draft202012Validator.check_schema(schema)
             except jsonschema.SchemaError as exc:
-                yield f"schema is not a valid JSON Schema: {exc.message}"
+                yield ConfigProblem("bad_json_schema", detail=exc.message)

@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 from typing import Any, ClassVar
 
+from form_engine.fields._config_messages import ConfigProblem
 from form_engine.fields._derived import (
     RESULT_CONFIG_SCHEMA,
     RESULT_TYPE_SCHEMA,
@@ -42,5 +43,5 @@ class LookupField(DerivedFieldType):
 
     def check_config(self, field: FieldSpec) -> Iterator[str]:
         if field.config.get("relation") == field.key:
-            yield "a lookup cannot use itself as its relation"
+            yield ConfigProblem("lookup_itself")
         yield from self.check_result_type(field)

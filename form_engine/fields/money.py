@@ -8,6 +8,7 @@ from typing import Any, ClassVar
 
 import sqlalchemy as sa
 
+from form_engine.fields._config_messages import ConfigProblem
 from form_engine.fields._numbers import decimal_places, parse_decimal
 from form_engine.fields._numeric import BOUND_SCHEMAS, NumericFieldType, precision_schema
 from form_engine.fields.base import is_blank
@@ -60,6 +61,8 @@ class MoneyField(NumericFieldType):
             return None
         exact = value if isinstance(value, Decimal) else Decimal(str(value))
         precision = self.precision(field)
+        if exact.as_tuple().exponent == -precision:
+            return str(exact)  # already at the field's precision, as read from the database
         if decimal_places(exact) <= precision:
             exact = exact.quantize(Decimal(1).scaleb(-precision))
         return str(exact)
@@ -71,4 +74,4 @@ class MoneyField(NumericFieldType):
     def check_config(self, field: FieldSpec) -> Iterator[str]:
         yield from super().check_config(field)
         if "currency" in field.config and "currency_field" in field.config:
-            yield "set either currency or currency_field, not both"
+            yield ConfigProblem("currency_conflict")

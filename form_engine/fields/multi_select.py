@@ -8,6 +8,7 @@ from typing import Any, ClassVar
 
 import sqlalchemy as sa
 
+from form_engine.fields._config_messages import ConfigProblem
 from form_engine.fields._options import (
     OPTIONS_SCHEMA,
     allowed_text,
@@ -90,4 +91,4 @@ class MultiSelectField(FieldType):
         yield from check_options(field)
         maximum = field.config.get("max_choices")
         if maximum is not None and maximum > len(options(field)):
-            yield f"max_choices ({maximum}) is more than the number of options"
+            yield ConfigProblem("max_choices_over_options", max=maximum, count=len(options(field)))

@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 from typing import Any, ClassVar
 
+from form_engine.fields._config_messages import ConfigProblem
 from form_engine.fields._reference import ReferenceFieldType
 from schemas.spec import FieldSpec, Label
 
@@ -49,4 +50,4 @@ class RelationField(ReferenceFieldType):
 
     def check_config(self, field: FieldSpec) -> Iterator[str]:
         if field.required and self.on_delete(field) == "set_null":
-            yield "a required relation cannot use on_delete set_null"
+            yield ConfigProblem("required_set_null")

@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterator, Mapping
 from typing import Any, ClassVar
 
+from form_engine.fields._config_messages import ConfigProblem
 from form_engine.fields._derived import (
     RESULT_CONFIG_SCHEMA,
     RESULT_TYPE_SCHEMA,
@@ -64,14 +65,14 @@ class RollupField(DerivedFieldType):
         has_child = "child" in config
         has_back_link = "table" in config or "via" in config
         if has_child == has_back_link:
-            yield "set either child, or table and via"
+            yield ConfigProblem("rollup_source")
         elif has_back_link and not ("table" in config and "via" in config):
-            yield "table and via must be set together"
+            yield ConfigProblem("rollup_table_via")
         if config.get("aggregate") != "count" and "field" not in config:
-            yield f"aggregate {config.get('aggregate')!r} needs the field to aggregate"
+            yield ConfigProblem("rollup_needs_field", aggregate=config.get("aggregate"))
         if config.get("aggregate") == "count" and config.get("result_type") not in (
             None,
             "number",
         ):
-            yield "a count is a number; result_type must be number"
+            yield ConfigProblem("count_is_number")
         yield from self.check_result_type(field)

@@ -8,6 +8,7 @@ from typing import Any, ClassVar
 
 import sqlalchemy as sa
 
+from form_engine.fields._config_messages import ConfigProblem
 from form_engine.fields._text import TextLikeFieldType, length_schema
 from form_engine.fields.base import field_error
 from form_engine.kinds import Kind
@@ -69,4 +70,4 @@ class TextField(TextLikeFieldType):
             try:
                 re.compile(pattern)
             except re.error as exc:
-                yield f"pattern {pattern!r} is not a valid regular expression: {exc}"
+                yield ConfigProblem("bad_regex", pattern=pattern, detail=str(exc))

@@ -9,6 +9,7 @@ from datetime import date, datetime, time
 from decimal import Decimal
 from typing import Any
 
+from form_engine.fields.base import FieldType
 from runtime.records._permissions import TableAccess, mask
 from runtime.records._plan import TablePlan
 from schemas.spec import PARENT_COLUMN, ROW_ORDER_COLUMN, SYSTEM_COLUMNS
@@ -24,10 +25,11 @@ def system_keys(plan: TablePlan) -> tuple[str, ...]:
 
 def row_values(plan: TablePlan, row: Mapping[str, Any]) -> dict[str, Any]:
     """Python values of a database row: system columns plus every stored field."""
-    values = {key: row[key] for key in system_keys(plan) if key in row}
-    for field in plan.fields.values():
-        if field.stored:
-            values[field.key] = field.type.from_db(row, field.spec)
+    values = {key: row[key] for key in system_keys(plan)}
+    for key, field, plain in plan.stored_readers:
+        # Most types keep their value in one column named after the field: read it
+        # directly instead of calling the type (list pages convert thousands of values).
+        values[key] = row[key] if plain else field.type.from_db(row, field.spec)
     return values
 
 
@@ -40,6 +42,29 @@ def json_value(value: Any) -> Any:
     return value
 
 
+OutputShape = tuple[tuple[str, ...], tuple[tuple[str, Any, str, bool], ...]]
+"""(system keys, ((field key, FieldPlan, access level, plain JSON), ...)) of one read;
+``plain`` when the type's JSON form is the Python value itself (text, numbers, …)."""
+
+
+def output_shape(
+    plan: TablePlan, access: TableAccess, fields: Iterable[str] | None = None
+) -> OutputShape:
+    """Which keys a read returns and how: worked out once per read, not once per row."""
+    system = tuple(k for k in system_keys(plan) if k != "deleted_at")
+    wanted = plan.fields.keys() if fields is None else fields
+    columns = []
+    for key in wanted:
+        field = plan.fields.get(key)
+        if field is None:
+            continue
+        level = access.access(key)
+        if level != "hidden":
+            plain = type(field.type).to_json is FieldType.to_json and not field.is_child_table
+            columns.append((key, field, level, plain))
+    return system, tuple(columns)
+
+
 def to_output(
     plan: TablePlan,
     values: Mapping[str, Any],
@@ -48,33 +73,35 @@ def to_output(
     fields: Iterable[str] | None = None,
     as_json: bool = True,
     children: Mapping[str, tuple[TablePlan, TableAccess]] | None = None,
+    shape: OutputShape | None = None,
 ) -> dict[str, Any]:
     """The record as the actor may see it. ``fields`` limits the field keys (system keys
-    are always included); child rows are converted with their own table's plan."""
+    are always included); child rows are converted with their own table's plan. Pass a
+    ``shape`` from ``output_shape`` when converting many rows of one read."""
+    system, columns = shape or output_shape(plan, access, fields)
     out: dict[str, Any] = {}
-    for key in system_keys(plan):
-        if key in values and key != "deleted_at":
+    for key in system:
+        if key in values:
             out[key] = json_value(values[key]) if as_json else values[key]
     if values.get("deleted_at") is not None:
         out["deleted_at"] = json_value(values["deleted_at"]) if as_json else values["deleted_at"]
-    wanted = plan.fields.keys() if fields is None else fields
-    for key in wanted:
-        field = plan.fields.get(key)
-        if field is None or (field.is_child_table and key not in values):
+    for key, field, level, plain in columns:
+        if plain and level != "masked":
+            out[key] = values.get(key)
             continue
-        access_level = access.access(key)
-        if access_level == "hidden":
-            continue
-        value = values.get(key)
         if field.is_child_table:
+            if key not in values:
+                continue
             child_plan, child_access = (children or {}).get(key, (None, None))
             if child_plan is None or child_access is None:
                 continue
             out[key] = [
-                to_output(child_plan, row, child_access, as_json=as_json) for row in value or ()
+                to_output(child_plan, row, child_access, as_json=as_json)
+                for row in values[key] or ()
             ]
             continue
-        if access_level == "masked":
+        value = values.get(key)
+        if level == "masked":
             out[key] = mask(field.to_json(value), field.spec.type)
         else:
             out[key] = field.to_json(value) if as_json else value

@@ -12,6 +12,7 @@ from __future__ import annotations
 import weakref
 from collections.abc import Mapping
 from dataclasses import dataclass, field
+from functools import cached_property
 from typing import Any
 
 import sqlalchemy as sa
@@ -118,6 +119,16 @@ class TablePlan:
     @property
     def key(self) -> str:
         return self.spec.key
+
+    @cached_property
+    def stored_readers(self) -> tuple[tuple[str, FieldPlan, bool], ...]:
+        """(key, field, plain) of stored fields; ``plain`` when the value is simply the
+        column named after the field, so reads can skip the type's ``from_db``."""
+        return tuple(
+            (f.key, f, type(f.type).from_db is FieldType.from_db)
+            for f in self.fields.values()
+            if f.stored
+        )
 
     @property
     def parent(self) -> str | None:

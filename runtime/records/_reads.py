@@ -12,7 +12,7 @@ import sqlalchemy as sa
 from runtime.records import _query as q
 from runtime.records._audit import AuditEntry, read_history
 from runtime.records._children import load_children
-from runtime.records._output import field_json, row_values, to_output
+from runtime.records._output import field_json, output_shape, row_values, to_output
 from runtime.records._permissions import mask
 from runtime.records.errors import QueryError, RecordNotFound
 
@@ -134,8 +134,9 @@ class Reader:
             last = rows[-1]
             next_cursor = q.encode_cursor(signature, [last[f"_k{i}"] for i in range(len(keys))])
         children = self._children_access(actor, plan)  # type: ignore[attr-defined]
+        shape = output_shape(plan, access, fields)
         out = [
-            to_output(plan, v, access, fields=fields, as_json=as_json, children=children)
+            to_output(plan, v, access, as_json=as_json, children=children, shape=shape)
             for v in values
         ]
         return Page(out, next_cursor, total)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from builder.model import validate_document
 from tests.builder.conftest import field, problems, table
 
 Doc = dict[str, Any]
@@ -174,3 +175,29 @@ def _type_names() -> list[str]:
     from form_engine.fields import default_registry
 
     return default_registry().names()
+
+
+def test_condition_and_config_problems_carry_both_languages(crm: Doc) -> None:
+    field(crm, "opportunity", "lost_reason")["visible_when"] = {
+        "field": "stag",
+        "op": "eq",
+        "value": "lost",
+    }
+    field(crm, "quote_line", "quantity")["config"] = {"min": 5, "max": 1}
+    found = [p.as_dict() for p in validate_document(crm).problems]
+    assert [(p["path"], p["messages"]) for p in found] == [
+        (
+            "tables[2].fields[1].config",
+            {
+                "zh-CN": "最小值 min（5）不能大于最大值 max（1）",
+                "en": "min (5) is greater than max (1)",
+            },
+        ),
+        (
+            "tables[1].fields[5].visible_when.field",
+            {
+                "zh-CN": "字段“stag”不存在，你是不是想用“stage”？",
+                "en": "unknown field 'stag'; did you mean 'stage'?",
+            },
+        ),
+    ]

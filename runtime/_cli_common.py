@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import unicodedata
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any, TypeVar
@@ -50,3 +51,9 @@ def open_database(database_url: str | None) -> Engine:
 def say(locale: str, zh: str, en: str, **params: Any) -> str:
     """Pick the zh-CN or en text of a CLI message."""
     return (zh if locale == "zh-CN" else en).format(**params)
+
+
+def pad(text: str, width: int) -> str:
+    """Left-align ``text`` in ``width`` terminal columns (CJK characters take two)."""
+    columns = sum(2 if unicodedata.east_asian_width(ch) in "WF" else 1 for ch in text)
+    return text + " " * max(0, width - columns)

@@ -6,6 +6,9 @@ import click
 
 from builder.model.cli import app_group
 from runtime import _cli_publish  # noqa: F401  (registers app publish / versions)
+from runtime._cli_data import demo_data_command, records_group, seed_command
+from runtime._cli_org import department_group, user_group
+from runtime._cli_quickstart import quickstart_command
 
 
 @click.group()
@@ -15,3 +18,9 @@ def main() -> None:
 
 
 main.add_command(app_group)
+main.add_command(quickstart_command)
+main.add_command(seed_command)
+main.add_command(demo_data_command)
+main.add_command(records_group)
+main.add_command(user_group)
+main.add_command(department_group)

@@ -128,3 +128,10 @@ def define_system_tables(metadata: sa.MetaData) -> dict[str, sa.Table]:
     )
     tables = (department, user, role_member, app, app_version, audit, outbox, sequence)
     return {t.name: t for t in tables}
+
+
+def ensure_system_tables(engine: sa.Engine) -> None:
+    """Create the system tables that do not exist yet (publishing does this too)."""
+    metadata = sa.MetaData()
+    define_system_tables(metadata)
+    metadata.create_all(engine, checkfirst=True)

@@ -3,26 +3,14 @@
 from __future__ import annotations
 
 import json
-import os
 import shutil
 from pathlib import Path
 
-import pytest
 import sqlalchemy as sa
 from click.testing import CliRunner
 
 from runtime._cli_common import SAMPLE_APP
 from runtime.cli import main
-
-
-@pytest.fixture
-def database_url(engine: sa.Engine) -> str:
-    # The CLI opens its own engine; hand it the test database (incl. the PG test schema).
-    if engine.dialect.name == "postgresql":
-        with engine.connect() as conn:
-            schema = conn.exec_driver_sql("show search_path").scalar()
-        return f"{os.environ['KAIROS_TEST_DATABASE_URL']}?options=-csearch_path%3D{schema}"
-    return engine.url.render_as_string(hide_password=False)
 
 
 def test_dry_run_prints_the_plan_and_changes_nothing(database_url: str, engine: sa.Engine) -> None:

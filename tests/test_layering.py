@@ -103,7 +103,14 @@ def test_the_checker_catches_an_engine_importing_runtime() -> None:
 
 
 def test_every_package_has_a_readme_saying_what_it_may_import() -> None:
-    for package in ("schemas", "form_engine", "builder", "flow_engine", "report_engine",
-                    "runtime", "examples"):
+    for package in (
+        "schemas",
+        "form_engine",
+        "builder",
+        "flow_engine",
+        "report_engine",
+        "runtime",
+        "examples",
+    ):
         text = (ROOT / package / "README.md").read_text(encoding="utf-8")
         assert "May import" in text, package

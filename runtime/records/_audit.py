@@ -54,17 +54,40 @@ def record_change(
     changes: Mapping[str, Any],
 ) -> None:
     conn.execute(
-        audit.insert().values(
+        audit.insert(),
+        audit_row(
             app_key=app_key,
             table_key=table_key,
             record_id=record_id,
             action=action,
-            actor_id=actor.user_id,
-            channel=actor.channel,
+            actor=actor,
             at=at,
-            changes=dict(changes),
-        )
+            changes=changes,
+        ),
     )
+
+
+def audit_row(
+    *,
+    app_key: str,
+    table_key: str,
+    record_id: int,
+    action: str,
+    actor: Actor,
+    at: datetime,
+    changes: Mapping[str, Any],
+) -> dict[str, Any]:
+    """The ``kairos_audit`` row of one change (a batch inserts many at once)."""
+    return {
+        "app_key": app_key,
+        "table_key": table_key,
+        "record_id": record_id,
+        "action": action,
+        "actor_id": actor.user_id,
+        "channel": actor.channel,
+        "at": at,
+        "changes": dict(changes),
+    }
 
 
 def read_history(

@@ -29,21 +29,55 @@ def next_number(
     timezone: str,
 ) -> str:
     """Allocate the next serial number of ``field`` for a record created at ``now``."""
-    local = now.astimezone(ZoneInfo(timezone))
-    period = period_key(str(field.config.get("reset", "never")), local)
-    seq = _bump(conn, sequence, app_key, table_key, field.key, period)
-    return format_auto_number(str(field.config.get("pattern", "{seq:6}")), seq, local)
+    return reserve_numbers(conn, sequence, app_key, table_key, field, [now], timezone)[0]
+
+
+def reserve_numbers(
+    conn: sa.Connection,
+    sequence: sa.Table,
+    app_key: str,
+    table_key: str,
+    field: FieldSpec,
+    created: list[datetime],
+    timezone: str,
+) -> list[str]:
+    """Numbers for records created at ``created`` (in that order): one counter bump of
+    +n per reset period, so a batch takes a consecutive block."""
+    zone = ZoneInfo(timezone)
+    reset = str(field.config.get("reset", "never"))
+    pattern = str(field.config.get("pattern", "{seq:6}"))
+    local = [at.astimezone(zone) for at in created]
+    periods = [period_key(reset, at) for at in local]
+    counts: dict[str, int] = {}
+    for period in periods:
+        counts[period] = counts.get(period, 0) + 1
+    next_seq = {
+        period: _bump(conn, sequence, app_key, table_key, field.key, period, n) - n + 1
+        for period, n in counts.items()
+    }
+    out = []
+    for at, period in zip(local, periods, strict=True):
+        out.append(format_auto_number(pattern, next_seq[period], at))
+        next_seq[period] += 1
+    return out
 
 
 def _bump(
-    conn: sa.Connection, sequence: sa.Table, app: str, table: str, field: str, period: str
+    conn: sa.Connection,
+    sequence: sa.Table,
+    app: str,
+    table: str,
+    field: str,
+    period: str,
+    count: int = 1,
 ) -> int:
+    """Add ``count`` to the counter; returns its new value (the last number taken)."""
     insert = postgresql.insert if conn.dialect.name == "postgresql" else sqlite.insert
     statement = insert(sequence).values(
-        app_key=app, table_key=table, field_key=field, period=period, value=1
+        app_key=app, table_key=table, field_key=field, period=period, value=count
     )
     statement = statement.on_conflict_do_update(
         index_elements=["app_key", "table_key", "field_key", "period"],
-        set_={"value": sequence.c.value + 1},
+        set_={"value": sequence.c.value + count},
     ).returning(sequence.c.value)
     return int(conn.execute(statement).scalar_one())

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator, Mapping
 from contextlib import suppress
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import sqlalchemy as sa
 
@@ -18,6 +18,9 @@ from form_engine.conditions import ConditionContext, ConditionError, compile_con
 from form_engine.messages import FieldError
 from runtime.records._plan import AppPlan, TablePlan
 from schemas.spec import localize
+
+if TYPE_CHECKING:
+    from runtime.records._prefetch import Prefetch
 
 
 def check_relations(
@@ -27,13 +30,24 @@ def check_relations(
     record: Mapping[str, Any],
     keys: set[str],
     context: ConditionContext,
+    prefetch: Prefetch | None = None,
 ) -> Iterator[FieldError]:
-    """Every reference in ``keys`` points at a live row (and meets the relation filter)."""
+    """Every reference in ``keys`` points at a live row (and meets the relation filter).
+    ``prefetch`` answers for the references a batch fetched ahead."""
     metadata = plan.table.metadata
     for key in sorted(keys):
         target_name = plan.relations.get(key)
         value = record.get(key)
         if target_name is None or value is None:
+            continue
+        known = None if prefetch is None else prefetch.reference_ok(plan, key, value)
+        if known is not None:
+            if not known:
+                yield FieldError(
+                    key,
+                    "not_found_reference",
+                    {"label": plan.fields[key].spec.label, "value": value},
+                )
             continue
         target = metadata.tables[target_name]
         where = [target.c.id == value]

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 from decimal import ROUND_HALF_UP, Decimal
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import sqlalchemy as sa
 
@@ -15,6 +15,9 @@ from form_engine.formula import FormulaError, evaluate_formula
 from form_engine.messages import ParseError
 from runtime.records._plan import AppPlan, FieldPlan, Rollup, TablePlan
 from runtime.records._validate import holds
+
+if TYPE_CHECKING:
+    from runtime.records._prefetch import Prefetch
 
 NUMERIC_RESULTS = frozenset({"number", "money", "percent"})
 
@@ -74,9 +77,11 @@ def fill_lookups(
     plan: TablePlan,
     record: dict[str, Any],
     relations: set[str] | None = None,
+    prefetch: Prefetch | None = None,
 ) -> None:
     """Copy looked-up fields from the related records (only those whose relation is in
-    ``relations``, or all when None). One query per relation field."""
+    ``relations``, or all when None). One query per relation field, unless ``prefetch``
+    (a batch's related records) already holds the row."""
     by_relation: dict[str, list[Any]] = {}
     for lookup in plan.lookups:
         if relations is None or lookup.relation in relations:
@@ -85,7 +90,10 @@ def fill_lookups(
         target_id = record.get(relation)
         target = app[lookups[0].target_table]
         row: Mapping[str, Any] | None = None
-        if target_id is not None:
+        known = False
+        if target_id is not None and prefetch is not None:
+            known, row = prefetch.lookup_row(plan, relation, target_id)
+        if target_id is not None and not known:
             columns = [target.table.c.id]
             for lookup in lookups:
                 columns += [target.table.c[c] for c in target.fields[lookup.target_field].columns]
@@ -150,21 +158,22 @@ def empty_backlinks(plan: TablePlan, record: dict[str, Any]) -> None:
         record[rollup.key] = result_value(plan.fields[rollup.key], empty)
 
 
-def backlink_values(
+def backlink_values_many(
     conn: sa.Connection,
     app: AppPlan,
     plan: TablePlan,
-    record_id: int,
+    record_ids: Sequence[int],
     rollups: Sequence[Rollup],
     context: ConditionContext,
-) -> dict[str, Any]:
-    """Back-link rollups of one record, aggregated in SQL over the linking records."""
-    out: dict[str, Any] = {}
+) -> dict[int, dict[str, Any]]:
+    """Back-link rollups of several records: one grouped aggregate query per rollup."""
+    out: dict[int, dict[str, Any]] = {i: {} for i in record_ids}
     for rollup in rollups:
         assert rollup.via is not None
         source = app[rollup.source_table]
         table = source.table
-        where = [source.expression(rollup.via) == record_id, table.c.deleted_at.is_(None)]
+        via = source.expression(rollup.via)
+        where = [via.in_(list(record_ids)), table.c.deleted_at.is_(None)]
         if rollup.filter is not None:
             try:
                 where.append(
@@ -182,10 +191,12 @@ def backlink_values(
             assert rollup.source_field is not None
             column = source.expression(rollup.source_field)
             measure = getattr(sa.func, rollup.aggregate)(column)
-        value = conn.execute(sa.select(measure).where(*where)).scalar()
-        if value is None and rollup.aggregate == "sum":
-            value = 0
-        out[rollup.key] = result_value(plan.fields[rollup.key], value)
+        found = dict(conn.execute(sa.select(via, measure).where(*where).group_by(via)).all())
+        for record_id in record_ids:
+            value = found.get(record_id)
+            if value is None and rollup.aggregate in ("count", "sum"):
+                value = 0
+            out[record_id][rollup.key] = result_value(plan.fields[rollup.key], value)
     return out
 
 

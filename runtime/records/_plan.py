@@ -115,6 +115,8 @@ class TablePlan:
     """(table key, via field here) of tables with back-link rollups over this table."""
     lookup_dependents: list[tuple[str, Lookup]] = field(default_factory=list)
     """(table key, lookup) of lookups elsewhere that copy a field of this table."""
+    condition_cache: dict[Any, Any] = field(default_factory=dict)
+    """Compiled query filters (see ``_query.filter_clause``)."""
 
     @property
     def key(self) -> str:
@@ -129,6 +131,22 @@ class TablePlan:
             for f in self.fields.values()
             if f.stored
         )
+
+    @cached_property
+    def stored_writers(self) -> tuple[tuple[str, FieldPlan, bool], ...]:
+        """(key, field, plain) of stored, non-child fields; ``plain`` when the field's
+        column value is the value itself, so writes can skip the type's ``to_db``."""
+        return tuple(
+            (f.key, f, type(f.type).to_db is FieldType.to_db)
+            for f in self.fields.values()
+            if f.stored and not f.is_child_table
+        )
+
+    @cached_property
+    def field_column_names(self) -> tuple[str, ...]:
+        """Every column of stored, non-child fields (an insert of many rows names them
+        all, so each parameter set has the same keys)."""
+        return tuple(c for _k, f, _p in self.stored_writers for c in f.columns)
 
     @property
     def parent(self) -> str | None:

@@ -15,6 +15,7 @@ from runtime.records import _computed, _validate
 from runtime.records._checks import check_relations, check_unique
 from runtime.records._permissions import TableAccess, table_access
 from runtime.records._plan import AppPlan, TablePlan
+from runtime.records._prefetch import Prefetch
 from runtime.records.actor import Actor
 from schemas.spec import LOCALES
 
@@ -42,11 +43,20 @@ def prepare(
     existing: Mapping[str, Any] | None = None,
     existing_children: Mapping[str, list[dict[str, Any]]] | None = None,
     record_id: int | None = None,
+    prefetch: Prefetch | None = None,
+    defer_unique: bool = False,
+    restoring: bool = False,
 ) -> Draft:
-    """Everything up to, not including, the write. ``existing`` is None on create."""
+    """Everything up to, not including, the write. ``existing`` is None on create.
+
+    A batch passes its ``prefetch`` (related records fetched for all rows at once) and
+    ``defer_unique`` (it checks uniqueness for all its rows together, in-batch
+    duplicates included). ``restoring``: an import that keeps ids and system values
+    (administrators and the system only) may also set ``readonly`` fields, as a flow may —
+    it reproduces data, nobody is typing into the form."""
     creating = existing is None
     parsed, child_raw, errors, failed = _validate.accept_input(
-        plan, access, submitted, existing, actor.channel
+        plan, access, submitted, existing, "system" if restoring else actor.channel
     )
     if creating:
         values: dict[str, Any] = {"owner_id": actor.user_id}
@@ -71,6 +81,8 @@ def prepare(
                 child_raw[key],
                 old_children.get(key, []),
                 context,
+                prefetch,
+                restoring,
             )
             children[key] = rows
             errors += row_errors
@@ -83,7 +95,12 @@ def prepare(
 
     relation_keys = set(plan.relations) & (set(values) if creating else set(parsed))
     _computed.fill_lookups(
-        conn, app, plan, values, None if creating else {k for k in parsed if k in plan.relations}
+        conn,
+        app,
+        plan,
+        values,
+        None if creating else {k for k in parsed if k in plan.relations},
+        prefetch,
     )
     if creating or child_changed:
         _computed.child_rollups(plan, app, values, children, context)
@@ -107,8 +124,11 @@ def prepare(
     typed = (set(parsed) | (changed if creating else set())) - hidden
     errors += _validate.check_types(plan, values, typed)
     errors += _validate.check_rules(plan, values, context, previous)
-    errors += check_relations(conn, app, plan, values, (relation_keys & changed) - failed, context)
-    errors += check_unique(conn, plan, values, changed, record_id)
+    errors += check_relations(
+        conn, app, plan, values, (relation_keys & changed) - failed, context, prefetch
+    )
+    if not defer_unique:
+        errors += check_unique(conn, plan, values, changed, record_id)
     return Draft(values, children, changed, errors)
 
 
@@ -122,6 +142,8 @@ def _prepare_rows(
     raw_rows: list[Mapping[str, Any]],
     old_rows: list[dict[str, Any]],
     context: ConditionContext,
+    prefetch: Prefetch | None,
+    restoring: bool,
 ) -> tuple[list[dict[str, Any]], list[FieldError]]:
     """Prepare each submitted child row; errors name the row (1-based) and field."""
     access = table_access(app, child, actor)
@@ -149,6 +171,8 @@ def _prepare_rows(
             context,
             existing=base,
             record_id=None if base is None else base["id"],
+            prefetch=prefetch,
+            restoring=restoring,
         )
         row = draft.values
         if base is not None:

@@ -71,15 +71,51 @@ def where_clause(
     parts = [table.c.deleted_at.is_not(None) if deleted else table.c.deleted_at.is_(None)]
     parts.append(access.scope("read", context))
     if where:
-        try:
-            parts.append(
-                compile_condition(where, resolver(plan, access, "filter"), context=context)
-            )
-        except ConditionError as exc:
-            raise QueryError(detail=str(exc)) from exc
+        parts.append(filter_clause(plan, access, where, context))
     if search and search.strip():
         parts.append(_search(plan, access, search.strip()))
     return sa.and_(*parts)
+
+
+CACHED_CONDITIONS = 256
+"""Compiled filters kept per table (list pages repeat the same few filters)."""
+
+
+def filter_clause(
+    plan: TablePlan, access: TableAccess, where: Any, context: ConditionContext
+) -> sa.ColumnElement[bool]:
+    """``where`` compiled to SQL, reused when the same filter comes again.
+
+    Values are bound parameters inside the expression, so a compiled filter is reusable
+    exactly when everything it was compiled from is the same: the condition, the fields
+    the actor may filter by, and the context values it can read — the user and the local
+    day (date helpers). Filters reading ``$now`` or ``$trigger`` are never reused."""
+    try:
+        text = json.dumps(where, sort_keys=True, default=str, ensure_ascii=False)
+    except (TypeError, ValueError):
+        text = None
+    key = None
+    if text is not None and "$now" not in text and "$trigger" not in text:
+        key = (
+            text,
+            access.unrestricted
+            or tuple(k for k, v in access.field_access.items() if v in ("hidden", "masked")),
+            context.user_id,
+            context.local_today,
+            context.timezone,
+        )
+        cached = plan.condition_cache.get(key)
+        if cached is not None:
+            return cached
+    try:
+        clause = compile_condition(where, resolver(plan, access, "filter"), context=context)
+    except ConditionError as exc:
+        raise QueryError(detail=str(exc)) from exc
+    if key is not None:
+        if len(plan.condition_cache) >= CACHED_CONDITIONS:
+            plan.condition_cache.clear()
+        plan.condition_cache[key] = clause
+    return clause
 
 
 def _search(plan: TablePlan, access: TableAccess, text: str) -> sa.ColumnElement[bool]:

@@ -24,6 +24,7 @@ PASSED_THROUGH = frozenset({"id", "row_version"})
 """System keys a caller may send back unchanged (the record it read); ``id`` identifies
 child rows and preserved ids, ``row_version`` is the optimistic-concurrency token."""
 TRUSTED_CHANNELS = frozenset({"flow", "system"})
+SYSTEM_KEYS = frozenset({*SYSTEM_COLUMNS, PARENT_COLUMN, ROW_ORDER_COLUMN})
 """Channels that may set fields marked ``readonly`` (automation, not people)."""
 
 
@@ -58,7 +59,7 @@ def accept_input(
     child_rows: dict[str, list[Mapping[str, Any]]] = {}
     errors: list[FieldError] = []
     failed: set[str] = set()
-    system = set(SYSTEM_COLUMNS) | {PARENT_COLUMN, ROW_ORDER_COLUMN}
+    system = SYSTEM_KEYS
     for key, raw in values.items():
         if key in PASSED_THROUGH:
             continue

@@ -20,7 +20,9 @@ from form_engine.fields.base import FieldTypeRegistry
 from form_engine.messages import FieldError, ParseError
 from runtime.db import read_transaction, write_transaction
 from runtime.records import _write
+from runtime.records._bulk import bulk_insert
 from runtime.records._children import load_children
+from runtime.records._insert import sync_id_sequence
 from runtime.records._output import row_values, to_output
 from runtime.records._permissions import TableAccess, table_access
 from runtime.records._plan import AppPlan, TablePlan, app_plan
@@ -127,7 +129,8 @@ class RecordService(Reader):
         draft = prepare(conn, self.app, plan, access, actor, values, self.context(actor, now))
         if draft.errors:
             raise RecordValidationError(draft.errors)
-        _write.insert_record(conn, self.app, plan, draft, actor, now, record_id=record_id)
+        stamps = None if record_id is None else {"id": record_id}
+        _write.insert_record(conn, self.app, plan, draft, actor, now, stamps=stamps)
         return draft.values
 
     def bulk_create(
@@ -139,41 +142,37 @@ class RecordService(Reader):
         atomic: bool = True,
         preserve_ids: bool = False,
     ) -> BulkResult:
-        """Create many records in one transaction. ``atomic``: any error creates none;
-        otherwise each row succeeds or fails alone (a savepoint each). ``preserve_ids``
-        (administrators and the system only) keeps each row's ``id``."""
+        """Create many records in one transaction, set-based (docs/records.md, "Bulk").
+        ``atomic``: any error creates none; otherwise each row succeeds or fails alone.
+        Errors are keyed by row index, the same errors ``create`` gives.
+        ``preserve_ids`` (administrators and the system only) keeps each row's ``id`` and
+        accepts the system values ``created_at``, ``updated_at``, ``created_by`` and
+        ``updated_by`` of an import."""
         plan = self.plan(table)
         access = self.access(actor, plan)
         access.require("create")
         if preserve_ids and not access.unrestricted:
             raise PermissionDenied("preserve_ids_admin_only")
-        created: list[int] = []
-        errors: dict[int, RecordError] = {}
+        rows = rows if isinstance(rows, list | tuple) else list(rows)
+        now = self.clock()
         with write_transaction(self.engine) as conn:
-            for index, row in enumerate(rows):
-                try:
-                    record_id = _explicit_id(row) if preserve_ids else None
-                    if atomic:
-                        record = self._create(conn, actor, plan, access, row, record_id)
-                    else:
-                        with conn.begin_nested():
-                            record = self._create(conn, actor, plan, access, row, record_id)
-                except RecordError as exc:
-                    errors[index] = exc
-                    continue
-                created.append(int(record["id"]))
-            if atomic and errors:
+            outcome = bulk_insert(
+                conn,
+                self.app,
+                plan,
+                access,
+                actor,
+                rows,
+                now,
+                atomic=atomic,
+                preserve_ids=preserve_ids,
+            )
+            if atomic and outcome.errors:
                 conn.rollback()
-                return BulkResult([], errors)
-            if preserve_ids and conn.dialect.name == "postgresql" and created:
-                name = plan.table.name
-                conn.execute(
-                    sa.text(
-                        f"SELECT setval(pg_get_serial_sequence('\"{name}\"', 'id'), "
-                        f'(SELECT MAX(id) FROM "{name}"))'
-                    )
-                )
-        return BulkResult(created, errors)
+                return BulkResult([], outcome.errors)
+            if preserve_ids and conn.dialect.name == "postgresql" and outcome.created:
+                sync_id_sequence(conn, plan.table)
+        return BulkResult(outcome.created, outcome.errors)
 
     # --- update ---------------------------------------------------------------------
     def update(
@@ -310,7 +309,7 @@ class RecordService(Reader):
                         conn, self.app, plan, record_id, existing, actor, now, restore=True
                     )
             except sa.exc.IntegrityError as exc:
-                raise _write._translate(plan, exc, existing, None) from exc
+                raise _write.integrity_error(plan, exc, existing, None) from exc
             values = {
                 **existing,
                 "deleted_at": None,
@@ -398,15 +397,3 @@ class RecordService(Reader):
 
     def _read(self) -> Any:
         return read_transaction(self.engine)
-
-
-def _explicit_id(row: Mapping[str, Any]) -> int | None:
-    value = row.get("id")
-    if value is None:
-        return None
-    try:
-        return int(value)
-    except (TypeError, ValueError):
-        raise RecordValidationError(
-            [FieldError("id", "not_a_reference", {"label": "id", "value": value})]
-        ) from None

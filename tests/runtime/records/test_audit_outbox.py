@@ -76,15 +76,15 @@ def test_no_event_and_no_audit_when_the_write_fails(service, admin, make_custome
     before = len(_outbox(service))
     with pytest.raises(RecordValidationError):
         make_customer(name="dup")
-    from runtime.records import _outbox as outbox_module
+    from runtime.records import _insert as insert_module
 
-    real_emit = outbox_module.emit
+    real_log = insert_module._log_created
 
-    def emit_then_fail(*args, **kwargs):
-        real_emit(*args, **kwargs)  # the event row is written ...
+    def log_then_fail(*args, **kwargs):
+        real_log(*args, **kwargs)  # the audit entry and the event row are written ...
         raise RuntimeError("crash after the event")  # ... and the transaction dies
 
-    monkeypatch.setattr(outbox_module, "emit", emit_then_fail)
+    monkeypatch.setattr(insert_module, "_log_created", log_then_fail)
     with pytest.raises(RuntimeError):
         make_customer(name="doomed")
     monkeypatch.undo()

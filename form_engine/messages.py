@@ -1,16 +1,19 @@
 """User-facing messages of the form engine, in every supported locale.
 
 Errors carry a message *code* and parameters, never a finished sentence, so the same error
-renders in zh-CN for one user and en for another. One catalog, one place to translate.
+renders in zh-CN for one user and en for another. ``CATALOG`` holds the field and record
+messages; :class:`MessageCatalog` is the one renderer every other catalog (formulas,
+conditions, field configs, app definitions) goes through, and :class:`CatalogMessage` the
+one shape of a coded problem.
 """
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, ClassVar, Self
 
-from schemas.spec import DEFAULT_LOCALE
+from schemas.spec import DEFAULT_LOCALE, LOCALES
 
 CATALOG: dict[str, dict[str, str]] = {
     "required": {"zh-CN": "{label}为必填项", "en": "{label} is required"},
@@ -252,42 +255,144 @@ CATALOG: dict[str, dict[str, str]] = {
 }
 
 
+@dataclass(frozen=True, eq=False)
+class MessageCatalog:
+    """One domain's message templates (code → locale → template), rendered the one way.
+
+    Domains keep their own catalogs — field values (``CATALOG`` here), formulas, conditions,
+    field configs, app definitions — because their message sets differ. Choosing the
+    locale, localising label-like parameters (``{"zh-CN": …, "en": …}``), formatting and
+    tolerating a missing parameter are the same for all of them and live only here.
+    """
+
+    templates: Mapping[str, Mapping[str, str]]
+    default_locale: str = DEFAULT_LOCALE
+    """Used when no locale or an unsupported one is asked, and for a parameter that lacks
+    the wanted locale."""
+    finish: Callable[[str, str], str] | None = None
+    """Applied to every rendered text with its locale (e.g. tidying zh-CN spacing)."""
+
+    def __contains__(self, code: object) -> bool:
+        return code in self.templates
+
+    def render(self, code: str, params: Mapping[str, Any], locale: str | None = None) -> str:
+        """Message ``code`` in ``locale``; a KeyError when the catalog has no ``code``.
+
+        A template whose parameter is missing is returned unfilled rather than raising, so
+        a wording slip never turns a user's error into a crash.
+        """
+        texts = self.templates[code]
+        locale = locale or self.default_locale
+        template = texts.get(locale) or texts[self.default_locale]
+        values = {key: self._localized(value, locale) for key, value in params.items()}
+        try:
+            text = template.format(**values)
+        except (KeyError, IndexError):
+            text = template
+        return self.finish(text, locale) if self.finish else text
+
+    def texts(self, code: str, params: Mapping[str, Any]) -> dict[str, str]:
+        """The message of ``code`` in every supported locale."""
+        return {locale: self.render(code, params, locale) for locale in LOCALES}
+
+    def localized(self, code: str, **params: Any) -> dict[str, str]:
+        """A nested message (hint, side, …) to pass as a parameter of another message."""
+        return self.texts(code, params)
+
+    def _localized(self, value: Any, locale: str) -> Any:
+        # An empty text counts as missing: a label left blank in one locale shows another.
+        if isinstance(value, Mapping) and any(known in value for known in LOCALES):
+            return value.get(locale) or value.get(self.default_locale) or next(iter(value.values()))
+        return value
+
+
+class CatalogMessage:
+    """A problem worded by ``code`` and ``params`` from the class's ``catalog``.
+
+    Field errors, formula, condition and field-config problems and definition problems all
+    render and list their locales through this one class.
+    """
+
+    catalog: ClassVar[MessageCatalog]
+    code: str
+    params: Mapping[str, Any]
+
+    def localized_message(self, locale: str | None = None) -> str:
+        """The message in ``locale`` (the catalog's default locale when None or unsupported).
+
+        A problem whose code the catalog lacks (one built from plain text) shows
+        :meth:`plain_message` in every locale.
+        """
+        if self.code not in self.catalog:
+            return self.plain_message()
+        return self.catalog.render(self.code, self.params, locale)
+
+    def plain_message(self) -> str:
+        """The text of a problem whose code the catalog does not know."""
+        return str(self)
+
+    @property
+    def messages(self) -> dict[str, str]:
+        """The message in every supported locale (zh-CN and en)."""
+        return {locale: self.localized_message(locale) for locale in LOCALES}
+
+
+class CatalogText(CatalogMessage, str):
+    """A coded problem that *is* its text in the catalog's default locale.
+
+    Being a ``str`` keeps callers that treat problems as plain text working (formula and
+    field-config problems were English strings before they had codes); ``message(locale)``
+    and ``messages`` give every locale.
+    """
+
+    def __new__(cls, code: str, params: Mapping[str, Any]) -> Self:
+        self = super().__new__(cls, cls.catalog.render(code, params))
+        self.code = code
+        self.params = dict(params)
+        return self
+
+    def __reduce__(self) -> tuple[Any, ...]:  # copy and pickle rebuild from the code
+        return (_rebuild_text, (type(self), self.code, self.params))
+
+    def message(self, locale: str | None = None) -> str:
+        return self.localized_message(locale)
+
+
+def _rebuild_text(cls: type[CatalogText], code: str, params: Mapping[str, Any]) -> CatalogText:
+    return CatalogText.__new__(cls, code, params)
+
+
+FIELD_MESSAGES = MessageCatalog(CATALOG)
+"""The catalog of field errors and record-service messages."""
+
+
 def render(code: str, params: Mapping[str, Any], locale: str = DEFAULT_LOCALE) -> str:
     """Render message ``code`` with ``params``; unknown codes fall back to the code itself."""
-    texts = CATALOG.get(code)
-    if texts is None:
-        return f"{code}: {dict(params)}"
-    template = texts.get(locale) or texts[DEFAULT_LOCALE]
-    safe = {k: _localized_param(v, locale) for k, v in params.items()}
-    try:
-        return template.format(**safe)
-    except (KeyError, IndexError):
-        return template
-
-
-def _localized_param(value: Any, locale: str) -> Any:
-    if isinstance(value, Mapping) and any(k in value for k in ("zh-CN", "en")):
-        return value.get(locale) or value.get(DEFAULT_LOCALE) or next(iter(value.values()))
-    return value
+    return FieldError(None, code, params).message(locale)
 
 
 @dataclass(frozen=True)
-class FieldError:
+class FieldError(CatalogMessage):
     """One problem with one field (or with the record when ``field`` is None)."""
+
+    catalog = FIELD_MESSAGES
 
     field: str | None
     code: str
     params: Mapping[str, Any] = field(default_factory=dict)
 
     def message(self, locale: str = DEFAULT_LOCALE) -> str:
-        return render(self.code, self.params, locale)
+        return self.localized_message(locale)
+
+    def plain_message(self) -> str:
+        return f"{self.code}: {dict(self.params)}"
 
     def as_dict(self, locale: str = DEFAULT_LOCALE) -> dict[str, Any]:
         return {
             "field": self.field,
             "code": self.code,
             "message": self.message(locale),
-            "messages": {loc: self.message(loc) for loc in ("zh-CN", "en")},
+            "messages": self.messages,
         }
 
 

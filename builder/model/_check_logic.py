@@ -13,7 +13,7 @@ from collections.abc import Iterator, Mapping
 from typing import Any
 
 from builder.model.context import SYSTEM_KINDS, AppContext, TableInfo, items
-from builder.model.problems import Finding, Path, engine_text, localized_text
+from builder.model.problems import Finding, Path, engine_text
 from form_engine.conditions import check_condition
 from form_engine.formula import (
     FormulaCycleError,
@@ -154,8 +154,7 @@ def _formulas(
 
 
 def _syntax_finding(path: Path, exc: FormulaSyntaxError) -> Finding:
-    detail = localized_text(exc.message("en"), exc.message("zh-CN"))
-    return Finding(path, "formula_syntax", {"position": exc.position + 1, "detail": detail})
+    return Finding(path, "formula_syntax", {"position": exc.position + 1, "detail": exc.messages})
 
 
 def _formula_types(

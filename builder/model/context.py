@@ -166,18 +166,22 @@ class AppContext:
 
     def relation_target(self, table: TableInfo, relation: Any) -> TableInfo | None:
         """The table a relation field of ``table`` points at, if all of it exists."""
-        info = table.fields.get(relation) if isinstance(relation, str) else None
-        if info is None or info.type != "relation":
-            return None
-        target = info.config.get("target")
-        return self.tables.get(target) if isinstance(target, str) else None
+        return self._linked_table(table, relation, "relation", "target")
 
     def child_table(self, table: TableInfo, child_field: Any) -> TableInfo | None:
-        info = table.fields.get(child_field) if isinstance(child_field, str) else None
-        if info is None or info.type != "child_table":
+        """The rows table of a child_table field of ``table``, if all of it exists."""
+        return self._linked_table(table, child_field, "child_table", "table")
+
+    def _linked_table(
+        self, table: TableInfo, key: Any, field_type: str, config_key: str
+    ) -> TableInfo | None:
+        """The table named by ``config[config_key]`` of field ``key`` when that field
+        exists and has type ``field_type`` (the definition may be half-written)."""
+        info = table.fields.get(key) if isinstance(key, str) else None
+        if info is None or info.type != field_type:
             return None
-        child = info.config.get("table")
-        return self.tables.get(child) if isinstance(child, str) else None
+        linked = info.config.get(config_key)
+        return self.tables.get(linked) if isinstance(linked, str) else None
 
     def rollup_source(self, table: TableInfo, config: Mapping[str, Any]) -> TableInfo | None:
         """The table whose rows a rollup aggregates (child table or back-linked table)."""

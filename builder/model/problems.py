@@ -12,7 +12,7 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-from schemas.spec import DEFAULT_LOCALE
+from form_engine.messages import CatalogMessage, MessageCatalog
 
 PathPart = str | int
 Path = tuple[PathPart, ...]
@@ -132,21 +132,17 @@ CATALOG: dict[str, dict[str, str]] = {
         "en": 'field access needs a specific table; "*" applies to tables with different fields',
         "zh-CN": "字段权限必须针对具体的表；“*”适用于字段各不相同的多张表",
     },
+    # --- tails that DefinitionProblem.render appends --------------------------------------
+    "did_you_mean": {
+        "en": ' (did you mean "{suggestion}"?)',
+        "zh-CN": "（是否想用“{suggestion}”？）",
+    },
+    "allowed": {"en": "; allowed: {allowed}", "zh-CN": "；可选：{allowed}"},
 }
 
-_DID_YOU_MEAN = {"en": ' (did you mean "{suggestion}"?)', "zh-CN": "（是否想用“{suggestion}”？）"}
-_ALLOWED = {"en": "; allowed: {allowed}", "zh-CN": "；可选：{allowed}"}
 
-
-def _format(template: str, params: Mapping[str, Any], locale: str) -> str:
-    """Fill ``template``; a parameter may itself be localised (``{"en": …, "zh-CN": …}``)."""
-    return template.format(**{k: _localized(v, locale) for k, v in params.items()})
-
-
-def _localized(value: Any, locale: str) -> Any:
-    if isinstance(value, Mapping) and "en" in value:
-        return value.get(locale) or value["en"]
-    return value
+DEFINITION_MESSAGES = MessageCatalog(CATALOG, default_locale="en")
+"""English is the default: ``DefinitionProblem.message`` is the English text."""
 
 
 def localized_text(en: str, zh: str | None = None) -> dict[str, str]:
@@ -201,11 +197,13 @@ class Finding:
 
 
 @dataclass(frozen=True)
-class DefinitionProblem:
+class DefinitionProblem(CatalogMessage):
     """One problem in an app definition: where (file + JSON path), what, what is allowed.
 
     ``message`` is the English text; :meth:`render` gives any supported locale.
     """
+
+    catalog = DEFINITION_MESSAGES
 
     file: str
     path: str
@@ -217,25 +215,21 @@ class DefinitionProblem:
     code: str = "text"
     params: Mapping[str, Any] = field(default_factory=dict, compare=False, repr=False)
 
-    def localized_message(self, locale: str = DEFAULT_LOCALE) -> str:
-        texts = CATALOG.get(self.code)
-        if texts is None:
-            return self.message
-        return _format(texts.get(locale, texts["en"]), self.params, locale)
+    def plain_message(self) -> str:
+        return self.message
 
     def render(self, locale: str = "en") -> str:
         """``file: path: message (did you mean …?); allowed: …`` in ``locale``."""
-        lang = locale if locale in _ALLOWED else "en"
         where = self.file
         if self.line is not None:
             where += f":{self.line}:{self.column or 1}"
         if self.path:
             where += f": {self.path}"
-        text = f"{where}: {self.localized_message(lang)}"
+        text = f"{where}: {self.localized_message(locale)}"
         if self.suggestion:
-            text += _DID_YOU_MEAN[lang].format(suggestion=self.suggestion)
+            text += self.catalog.render("did_you_mean", {"suggestion": self.suggestion}, locale)
         if self.allowed:
-            text += _ALLOWED[lang].format(allowed=self.allowed)
+            text += self.catalog.render("allowed", {"allowed": self.allowed}, locale)
         return text
 
     def __str__(self) -> str:
@@ -249,7 +243,7 @@ class DefinitionProblem:
             "line": self.line,
             "column": self.column,
             "message": self.message,
-            "messages": {loc: self.localized_message(loc) for loc in ("zh-CN", "en")},
+            "messages": self.messages,
             "allowed": self.allowed,
             "suggestion": self.suggestion,
         }
@@ -267,7 +261,7 @@ def make_problem(
     column: int | None = None,
 ) -> DefinitionProblem:
     params = dict(params or {})
-    message = _format(CATALOG[code]["en"], params, "en")
+    message = DEFINITION_MESSAGES.render(code, params)
     return DefinitionProblem(
         file, format_path(path), message, allowed, suggestion, line, column, code, params
     )

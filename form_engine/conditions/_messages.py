@@ -12,13 +12,11 @@ quote keys with ``{key!r}``; zh-CN templates use “…”.
 from __future__ import annotations
 
 import json
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable
 from typing import Any
 
 from form_engine.kinds import Kind
-
-LOCALES = ("zh-CN", "en")
-LOCALE_EN = "en"
+from form_engine.messages import MessageCatalog
 
 TEMPLATES: dict[str, dict[str, str]] = {
     # --- structure (parser) --------------------------------------------------------------
@@ -191,21 +189,14 @@ SHAPE_TEXTS: dict[str, dict[str, str]] = {
 """Localised ``ValueShape.describe()``, keyed by the shape's value."""
 
 
-def render(code: str, params: Mapping[str, Any], locale: str) -> str:
-    """Fill the ``locale`` template of ``code``; localised parameters pick their locale."""
-    template = TEMPLATES[code].get(locale) or TEMPLATES[code][LOCALE_EN]
-    text = template.format(**{k: _localize(v, locale) for k, v in params.items()})
+def _tidy(text: str, locale: str) -> str:
     return _tidy_cjk(text) if locale == "zh-CN" else text
 
 
-def texts(code: str, params: Mapping[str, Any]) -> dict[str, str]:
-    """The message of ``code`` in every supported locale."""
-    return {locale: render(code, params, locale) for locale in LOCALES}
+CONDITION_MESSAGES = MessageCatalog(TEMPLATES, default_locale="en", finish=_tidy)
+"""English is the default: ``ConditionProblem.message`` is the English text."""
 
-
-def localized(code: str, **params: Any) -> dict[str, str]:
-    """A nested message (hint, detail, …) to pass as a parameter of another message."""
-    return texts(code, params)
+localized = CONDITION_MESSAGES.localized
 
 
 def kind_name(kind: Kind) -> dict[str, str]:
@@ -293,9 +284,3 @@ def _tidy_cjk(text: str) -> str:
 
 def _shorten(text: str, limit: int) -> str:
     return text if len(text) <= limit else text[: limit - 3] + "..."
-
-
-def _localize(value: Any, locale: str) -> Any:
-    if isinstance(value, Mapping) and LOCALE_EN in value:
-        return value.get(locale) or value[LOCALE_EN]
-    return value

@@ -15,10 +15,11 @@ from typing import Any
 
 from form_engine.conditions import _messages
 from form_engine.conditions._operators import ALL_OPERATORS, SHAPES, ValueShape
+from form_engine.messages import CatalogMessage
 
 
 @dataclass(frozen=True)
-class ConditionProblem:
+class ConditionProblem(CatalogMessage):
     """One problem in a condition: where (a JSON-path-like string) and what.
 
     ``message`` is the English text; ``code`` and ``params`` name the message so that
@@ -26,6 +27,8 @@ class ConditionProblem:
     bare text (code ``"text"``) shows that text in every locale. Equality compares path and
     English message only, as before codes existed.
     """
+
+    catalog = _messages.CONDITION_MESSAGES
 
     path: str
     message: str
@@ -35,18 +38,10 @@ class ConditionProblem:
     @classmethod
     def of(cls, path: str, code: str, **params: Any) -> ConditionProblem:
         """The problem ``code`` at ``path``, its English message rendered from ``params``."""
-        return cls(path, _messages.render(code, params, _messages.LOCALE_EN), code, params)
+        return cls(path, cls.catalog.render(code, params), code, params)
 
-    def localized_message(self, locale: str = _messages.LOCALE_EN) -> str:
-        """The message in ``locale`` (English for an unknown locale)."""
-        if self.code not in _messages.TEMPLATES:
-            return self.message
-        return _messages.render(self.code, self.params, locale)
-
-    @property
-    def messages(self) -> dict[str, str]:
-        """The message in every supported locale (zh-CN and en)."""
-        return {locale: self.localized_message(locale) for locale in _messages.LOCALES}
+    def plain_message(self) -> str:
+        return self.message
 
     def __str__(self) -> str:
         return f"{self.path or '(root)'}: {self.message}"

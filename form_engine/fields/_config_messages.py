@@ -11,11 +11,10 @@ values in “…”.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable
 from typing import Any
 
-LOCALES = ("zh-CN", "en")
-LOCALE_EN = "en"
+from form_engine.messages import CatalogText, MessageCatalog
 
 TEMPLATES: dict[str, dict[str, str]] = {
     # --- bounds and lengths --------------------------------------------------------------
@@ -146,42 +145,21 @@ RESET_PERIODS = {"yearly": "每年", "monthly": "每月", "daily": "每天"}
 """zh-CN words for the auto-number ``reset`` values that need a date token."""
 
 
-class ConfigProblem(str):
+CONFIG_MESSAGES = MessageCatalog(TEMPLATES, default_locale="en")
+"""English is the default: a problem *is* its English text (see ``ConfigProblem``)."""
+
+
+class ConfigProblem(CatalogText):
     """One problem of a field's config: the English text, with a code and parameters.
 
     It *is* a ``str`` (the English message) so ``check_config`` callers that treat problems
     as plain text keep working, and it renders in any locale through ``message(locale)``.
     """
 
-    code: str
-    params: Mapping[str, Any]
+    catalog = CONFIG_MESSAGES
 
     def __new__(cls, code: str, **params: Any) -> ConfigProblem:
-        self = super().__new__(cls, render(code, params, LOCALE_EN))
-        self.code = code
-        self.params = dict(params)
-        return self
-
-    def __reduce__(self) -> tuple[Any, ...]:  # copy and pickle rebuild from the code
-        return (_rebuild, (self.code, self.params))
-
-    def message(self, locale: str = LOCALE_EN) -> str:
-        return render(self.code, self.params, locale)
-
-    @property
-    def messages(self) -> dict[str, str]:
-        """The message in every supported locale (zh-CN and en)."""
-        return {locale: render(self.code, self.params, locale) for locale in LOCALES}
-
-
-def _rebuild(code: str, params: Mapping[str, Any]) -> ConfigProblem:
-    return ConfigProblem(code, **params)
-
-
-def render(code: str, params: Mapping[str, Any], locale: str) -> str:
-    """Fill the ``locale`` template of ``code``; localised parameters pick their locale."""
-    template = TEMPLATES[code].get(locale) or TEMPLATES[code][LOCALE_EN]
-    return template.format(**{k: _localize(v, locale) for k, v in params.items()})
+        return super().__new__(cls, code, params)
 
 
 def either(names: Iterable[str]) -> dict[str, str]:
@@ -194,9 +172,3 @@ def listed(names: Iterable[str]) -> dict[str, str]:
     """Names joined by ", " / "、"."""
     names = list(names)
     return {"en": ", ".join(names), "zh-CN": "、".join(names)}
-
-
-def _localize(value: Any, locale: str) -> Any:
-    if isinstance(value, Mapping) and LOCALE_EN in value:
-        return value.get(locale) or value[LOCALE_EN]
-    return value

@@ -3,12 +3,12 @@
 from __future__ import annotations
 
 from collections.abc import Iterator, Mapping
-from typing import Any, ClassVar
+from typing import Any
 
 from form_engine.fields._config_messages import ConfigProblem
 from form_engine.fields._numbers import normalize_text
 from form_engine.messages import ParseError
-from schemas.spec import DEFAULT_LOCALE, LOCALES, FieldSpec, Label, localize
+from schemas.spec import DEFAULT_LOCALE, LOCALES, FieldSpec, localize
 
 OPTION_KEY_PATTERN = "^[A-Za-z0-9_-]{1,64}$"
 
@@ -51,7 +51,7 @@ def options(field: FieldSpec) -> list[Mapping[str, Any]]:
 
 
 def _labels(option: Mapping[str, Any]) -> list[str]:
-    label: ClassVar[Label] = option.get("label")
+    label = option.get("label")
     if isinstance(label, str):
         return [label]
     return list((label or {}).values())
@@ -65,7 +65,7 @@ def resolve_option(raw: Any, field: FieldSpec) -> str:
     """The option key ``raw`` names: the key itself, or a key/label in any locale compared
     case-insensitively after trimming and full-width folding."""
     if not isinstance(raw, str | int) or isinstance(raw, bool):
-        raise ParseError("not_an_option", value=raw, allowed=allowed_text(field))
+        raise ParseError("not_an_option", value=raw, allowed=allowed_labels(field))
     text = str(raw)
     choices = options(field)
     for option in choices:
@@ -75,7 +75,7 @@ def resolve_option(raw: Any, field: FieldSpec) -> str:
     for option in choices:
         if _folded(option["key"]) == wanted or any(_folded(t) == wanted for t in _labels(option)):
             return str(option["key"])
-    raise ParseError("not_an_option", value=text.strip(), allowed=allowed_text(field))
+    raise ParseError("not_an_option", value=text.strip(), allowed=allowed_labels(field))
 
 
 def option_label(key: str, field: FieldSpec, locale: str = DEFAULT_LOCALE) -> str:
@@ -85,8 +85,18 @@ def option_label(key: str, field: FieldSpec, locale: str = DEFAULT_LOCALE) -> st
     return key
 
 
-def allowed_text(field: FieldSpec, locale: str = DEFAULT_LOCALE) -> str:
-    return "、".join(option_label(o["key"], field, locale) for o in options(field))
+_LIST_SEPARATORS = {"zh-CN": "、", "en": ", "}
+
+
+def allowed_labels(field: FieldSpec) -> dict[str, str]:
+    """The option labels listed for an error message, in every locale (``赢单、输单`` /
+    ``Won, Lost``), so an English message does not show the zh-CN labels."""
+    return {
+        locale: _LIST_SEPARATORS[locale].join(
+            option_label(option["key"], field, locale) for option in options(field)
+        )
+        for locale in LOCALES
+    }
 
 
 def check_options(field: FieldSpec) -> Iterator[str]:

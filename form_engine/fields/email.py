@@ -3,17 +3,11 @@
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator
-from typing import Any, ClassVar
-
-import sqlalchemy as sa
+from typing import ClassVar
 
 from form_engine.fields._numbers import normalize_text
-from form_engine.fields._text import coerce_text
-from form_engine.fields.base import FieldType, field_error, is_blank
-from form_engine.kinds import Kind
-from form_engine.messages import FieldError, ParseError
-from schemas.spec import FieldSpec, Label
+from form_engine.fields._text import FormattedTextFieldType
+from schemas.spec import Label
 
 MAX_LENGTH = 254
 _ADDRESS = re.compile(
@@ -34,30 +28,22 @@ def is_email(value: str) -> bool:
     )
 
 
-class EmailField(FieldType):
+class EmailField(FormattedTextFieldType):
     """Trimmed, full-width characters folded, the domain lower-cased; ``Name <a@b.cn>``
     keeps the address only."""
 
     name = "email"
     label: ClassVar[Label] = {"zh-CN": "邮箱", "en": "Email"}
-    kind = Kind.TEXT
+    max_chars = MAX_LENGTH
+    error_code = "not_an_email"
 
-    def column_type(self, field: FieldSpec) -> sa.types.TypeEngine[Any]:
-        return sa.String(MAX_LENGTH)
-
-    def parse(self, raw: Any, field: FieldSpec) -> str | None:
-        if is_blank(raw):
-            return None
-        text = normalize_text(coerce_text(raw)).removeprefix("mailto:")
+    def normalize(self, text: str) -> str:
+        text = normalize_text(text).removeprefix("mailto:")
         named = _DISPLAY_NAME.match(text)
         if named:
             text = named.group(1).strip()
         local, at, domain = text.rpartition("@")
-        value = f"{local}@{domain.lower()}" if at else text
-        if not is_email(value):
-            raise ParseError("not_an_email", value=raw)
-        return value
+        return f"{local}@{domain.lower()}" if at else text
 
-    def validate(self, value: Any, field: FieldSpec) -> Iterator[FieldError]:
-        if not isinstance(value, str) or not is_email(value):
-            yield field_error(field, "not_an_email", value=value)
+    def conforms(self, value: str) -> bool:
+        return is_email(value)

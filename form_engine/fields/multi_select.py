@@ -11,7 +11,7 @@ import sqlalchemy as sa
 from form_engine.fields._config_messages import ConfigProblem
 from form_engine.fields._options import (
     OPTIONS_SCHEMA,
-    allowed_text,
+    allowed_labels,
     check_options,
     option_label,
     options,
@@ -77,7 +77,7 @@ class MultiSelectField(FieldType):
         known = {o["key"] for o in options(field)}
         for key in value:
             if key not in known:
-                yield field_error(field, "not_an_option", value=key, allowed=allowed_text(field))
+                yield field_error(field, "not_an_option", value=key, allowed=allowed_labels(field))
         maximum = field.config.get("max_choices")
         if maximum is not None and len(value) > maximum:
             yield field_error(field, "too_many_options", max=maximum)

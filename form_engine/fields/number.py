@@ -28,6 +28,8 @@ class NumberField(NumericFieldType):
     name = "number"
     label: ClassVar[Label] = {"zh-CN": "数字", "en": "Number"}
     kind = Kind.NUMBER
+    accepts_percent: ClassVar[bool] = False
+    """Whether input may end in ``%`` (taken as written: ``"35%"`` is 35)."""
     config_schema: ClassVar[dict[str, Any]] = {
         "type": "object",
         "additionalProperties": False,
@@ -43,4 +45,4 @@ class NumberField(NumericFieldType):
     def parse(self, raw: Any, field: FieldSpec) -> int | float | None:
         if is_blank(raw):
             return None
-        return as_number(parse_decimal(raw), self.precision(field))
+        return as_number(parse_decimal(raw, percent=self.accepts_percent), self.precision(field))

@@ -8,17 +8,11 @@ optional ``-`` extension), other countries in E.164 ``+442079460958``.
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator
-from typing import Any, ClassVar
-
-import sqlalchemy as sa
+from typing import ClassVar
 
 from form_engine.fields._numbers import normalize_text
-from form_engine.fields._text import coerce_text
-from form_engine.fields.base import FieldType, field_error, is_blank
-from form_engine.kinds import Kind
-from form_engine.messages import FieldError, ParseError
-from schemas.spec import FieldSpec, Label
+from form_engine.fields._text import FormattedTextFieldType
+from schemas.spec import Label
 
 MAX_LENGTH = 32
 _MOBILE = re.compile(r"^1[3-9]\d{9}$")
@@ -65,25 +59,17 @@ def is_phone(value: str) -> bool:
     return bool(_MOBILE.match(value) or _LANDLINE.match(value) or _INTERNATIONAL.match(value))
 
 
-class PhoneField(FieldType):
+class PhoneField(FormattedTextFieldType):
     """Mobile (1[3-9] + 9 digits), landline with area code, or international ``+`` number;
     spaces, dashes, dots and brackets in the input are ignored."""
 
     name = "phone"
     label: ClassVar[Label] = {"zh-CN": "电话", "en": "Phone"}
-    kind = Kind.TEXT
+    max_chars = MAX_LENGTH
+    error_code = "not_a_phone"
 
-    def column_type(self, field: FieldSpec) -> sa.types.TypeEngine[Any]:
-        return sa.String(MAX_LENGTH)
+    def normalize(self, text: str) -> str | None:
+        return normalize_phone(text)
 
-    def parse(self, raw: Any, field: FieldSpec) -> str | None:
-        if is_blank(raw):
-            return None
-        value = normalize_phone(coerce_text(raw))
-        if value is None:
-            raise ParseError("not_a_phone", value=raw)
-        return value
-
-    def validate(self, value: Any, field: FieldSpec) -> Iterator[FieldError]:
-        if not isinstance(value, str) or not is_phone(value):
-            yield field_error(field, "not_a_phone", value=value)
+    def conforms(self, value: str) -> bool:
+        return is_phone(value)

@@ -7,16 +7,11 @@ from collections.abc import Iterator
 from html import unescape
 from typing import Any, ClassVar
 
-import sqlalchemy as sa
-
 from form_engine.fields._html import sanitize_html
-from form_engine.fields._text import TextLikeFieldType, length_schema
+from form_engine.fields._text import LongTextLikeFieldType
 from form_engine.fields.base import field_error
-from form_engine.kinds import Kind
 from form_engine.messages import FieldError
 from schemas.spec import DEFAULT_LOCALE, FieldSpec, Label
-
-LIMIT = 1_000_000
 
 
 def plain_text(html: str) -> str:
@@ -25,20 +20,11 @@ def plain_text(html: str) -> str:
     return unescape(re.sub(r"<[^>]+>", "", spaced)).strip()
 
 
-class RichTextField(TextLikeFieldType):
+class RichTextField(LongTextLikeFieldType):
     """HTML from the editor; scripts, event handlers and ``javascript:`` links are removed."""
 
     name = "rich_text"
     label: ClassVar[Label] = {"zh-CN": "富文本", "en": "Rich text"}
-    kind = Kind.TEXT
-    config_schema: ClassVar[dict[str, Any]] = {
-        "type": "object",
-        "additionalProperties": False,
-        "properties": {"max_length": length_schema(None, LIMIT)},
-    }
-
-    def column_type(self, field: FieldSpec) -> sa.types.TypeEngine[Any]:
-        return sa.Text()
 
     def parse(self, raw: Any, field: FieldSpec) -> str | None:
         value = super().parse(raw, field)

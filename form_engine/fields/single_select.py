@@ -9,7 +9,7 @@ import sqlalchemy as sa
 
 from form_engine.fields._options import (
     OPTIONS_SCHEMA,
-    allowed_text,
+    allowed_labels,
     check_options,
     option_label,
     options,
@@ -44,7 +44,7 @@ class SingleSelectField(FieldType):
 
     def validate(self, value: Any, field: FieldSpec) -> Iterator[FieldError]:
         if value not in {o["key"] for o in options(field)}:
-            yield field_error(field, "not_an_option", value=value, allowed=allowed_text(field))
+            yield field_error(field, "not_an_option", value=value, allowed=allowed_labels(field))
 
     def export(self, value: Any, field: FieldSpec, *, locale: str = DEFAULT_LOCALE) -> Any:
         return None if value is None else option_label(value, field, locale)

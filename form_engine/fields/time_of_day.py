@@ -11,7 +11,7 @@ from form_engine.fields._bounded import BoundedFieldType, bound_schemas, parse_w
 from form_engine.fields._temporal import coerce_time
 from form_engine.fields.base import is_blank
 from form_engine.kinds import Kind
-from schemas.spec import DEFAULT_LOCALE, FieldSpec, Label
+from schemas.spec import FieldSpec, Label
 
 
 class TimeField(BoundedFieldType):
@@ -36,6 +36,3 @@ class TimeField(BoundedFieldType):
 
     def to_json(self, value: Any, field: FieldSpec) -> Any:
         return None if value is None else value.isoformat()
-
-    def export(self, value: Any, field: FieldSpec, *, locale: str = DEFAULT_LOCALE) -> Any:
-        return self.to_json(value, field)

@@ -3,18 +3,12 @@
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator
-from typing import Any, ClassVar
+from typing import ClassVar
 from urllib.parse import urlsplit
 
-import sqlalchemy as sa
-
 from form_engine.fields._numbers import normalize_text
-from form_engine.fields._text import coerce_text
-from form_engine.fields.base import FieldType, field_error, is_blank
-from form_engine.kinds import Kind
-from form_engine.messages import FieldError, ParseError
-from schemas.spec import FieldSpec, Label
+from form_engine.fields._text import FormattedTextFieldType
+from schemas.spec import Label
 
 MAX_LENGTH = 2048
 _HOST = re.compile(r"^(?:localhost|[^\s.:/]+(?:\.[^\s.:/]+)+|\[[0-9a-fA-F:]+\])(?::\d{1,5})?$")
@@ -32,29 +26,20 @@ def is_url(value: str) -> bool:
     return parts.scheme in ("http", "https") and bool(_HOST.match(host))
 
 
-class UrlField(FieldType):
+class UrlField(FormattedTextFieldType):
     """``https://kairos.example/x``; a bare ``www.example.com`` gets ``https://``."""
 
     name = "url"
     label: ClassVar[Label] = {"zh-CN": "网址", "en": "URL"}
-    kind = Kind.TEXT
+    max_chars = MAX_LENGTH
+    error_code = "not_a_url"
 
-    def column_type(self, field: FieldSpec) -> sa.types.TypeEngine[Any]:
-        return sa.String(MAX_LENGTH)
-
-    def parse(self, raw: Any, field: FieldSpec) -> str | None:
-        if is_blank(raw):
-            return None
-        text = normalize_text(coerce_text(raw))
+    def normalize(self, text: str) -> str:
+        text = normalize_text(text)
         if text.lower().startswith("www."):
             text = "https://" + text
         scheme, sep, rest = text.partition("://")
-        if sep:
-            text = f"{scheme.lower()}://{rest}"
-        if not is_url(text):
-            raise ParseError("not_a_url", value=raw)
-        return text
+        return f"{scheme.lower()}://{rest}" if sep else text
 
-    def validate(self, value: Any, field: FieldSpec) -> Iterator[FieldError]:
-        if not isinstance(value, str) or not is_url(value):
-            yield field_error(field, "not_a_url", value=value)
+    def conforms(self, value: str) -> bool:
+        return is_url(value)

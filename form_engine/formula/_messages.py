@@ -7,12 +7,8 @@ shared ``formula_invalid`` message (form_engine.messages) so it reaches users lo
 
 from __future__ import annotations
 
-from collections.abc import Mapping
-from typing import Any
-
 from form_engine.kinds import Kind
-
-LOCALES = ("zh-CN", "en")
+from form_engine.messages import MessageCatalog
 
 TEMPLATES: dict[str, dict[str, str]] = {
     # --- syntax ------------------------------------------------------------------------
@@ -191,20 +187,11 @@ KIND_NAMES: dict[Kind | None, dict[str, str]] = {
 }
 
 
-def render(code: str, params: Mapping[str, Any], locale: str) -> str:
-    """Fill the ``locale`` template of ``code``; localised parameters pick their locale."""
-    template = TEMPLATES[code].get(locale) or TEMPLATES[code]["en"]
-    return template.format(**{k: _localize(v, locale) for k, v in params.items()})
+FORMULA_MESSAGES = MessageCatalog(TEMPLATES, default_locale="en")
+"""Formula problems render through the form engine's one renderer; English is the default
+because a problem *is* its English text (see ``errors.FormulaProblem``)."""
 
-
-def texts(code: str, params: Mapping[str, Any]) -> dict[str, str]:
-    """The message of ``code`` in every locale, e.g. for a FieldError ``detail`` param."""
-    return {locale: render(code, params, locale) for locale in LOCALES}
-
-
-def localized(code: str, **params: Any) -> dict[str, str]:
-    """A nested message (hint, side, …) to pass as a parameter of another message."""
-    return texts(code, params)
+localized = FORMULA_MESSAGES.localized
 
 
 def kind_name(kind: Kind | None) -> dict[str, str]:
@@ -217,9 +204,3 @@ def suggestion(candidate: str | None) -> dict[str, str]:
     if candidate is None:
         return {"en": "", "zh-CN": ""}
     return {"en": f" (did you mean {candidate}?)", "zh-CN": f"（是否想写 {candidate}？）"}
-
-
-def _localize(value: Any, locale: str) -> Any:
-    if isinstance(value, Mapping) and "en" in value:
-        return value.get(locale) or value["en"]
-    return value

@@ -10,64 +10,51 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from typing import Any
 
-from form_engine.formula import _messages
+from form_engine.formula._messages import FORMULA_MESSAGES
+from form_engine.messages import CatalogMessage, CatalogText
 
-LOCALE_EN = "en"
 
-
-class FormulaProblem(str):
+class FormulaProblem(CatalogText):
     """One problem found by ``check_formula``: the English text, with code and position.
 
     It *is* a ``str`` (the English message) so callers can treat problems as plain text,
     and it renders in any locale through ``message(locale)``.
     """
 
-    code: str
-    params: Mapping[str, Any]
+    catalog = FORMULA_MESSAGES
     position: int | None
 
     def __new__(
         cls, code: str, params: Mapping[str, Any], position: int | None = None
     ) -> FormulaProblem:
-        self = super().__new__(cls, _messages.render(code, params, LOCALE_EN))
-        self.code = code
-        self.params = dict(params)
+        self = super().__new__(cls, code, params)
         self.position = position
         return self
 
     def __reduce__(self) -> tuple[Any, ...]:  # copy and pickle rebuild from the code
         return (type(self), (self.code, self.params, self.position))
 
-    def message(self, locale: str = LOCALE_EN) -> str:
-        return _messages.render(self.code, self.params, locale)
 
-    @property
-    def messages(self) -> dict[str, str]:
-        """The message in every supported locale (zh-CN and en)."""
-        return _messages.texts(self.code, self.params)
-
-
-class FormulaError(ValueError):
+class FormulaError(CatalogMessage, ValueError):
     """Base class of every error the formula language raises."""
+
+    catalog = FORMULA_MESSAGES
 
     def __init__(self, code: str, params: Mapping[str, Any]) -> None:
         self.code = code
         self.params = dict(params)
-        super().__init__(_messages.render(code, params, LOCALE_EN))
+        super().__init__(self.catalog.render(code, params))
 
-    def message(self, locale: str = LOCALE_EN) -> str:
-        return _messages.render(self.code, self.params, locale)
-
-    @property
-    def messages(self) -> dict[str, str]:
-        return _messages.texts(self.code, self.params)
+    def message(self, locale: str | None = None) -> str:
+        return self.localized_message(locale)
 
 
 class FormulaSyntaxError(FormulaError):
     """The text is not a formula. ``position`` is the 0-based character offset of the fault.
 
     ``FormulaSyntaxError(message, position)`` also works, for callers that build one
-    from their own text.
+    from their own text; it reads the same in every locale. With ``code``, ``message`` is
+    not used: the text comes from the catalog.
     """
 
     def __init__(
@@ -83,32 +70,15 @@ class FormulaSyntaxError(FormulaError):
         self.text = text
         if code is None:
             ValueError.__init__(self, message)
-            self.code = ""
+            self.code = ""  # no catalog code: every locale shows ``message``
             self.params = {}
-            self._plain = message
         else:
             super().__init__(code, params or {})
-            self._plain = None
 
     @classmethod
     def at(cls, code: str, position: int, text: str, **params: Any) -> FormulaSyntaxError:
         """The error ``code`` at ``position`` of ``text``."""
-        return cls(
-            _messages.render(code, params, LOCALE_EN),
-            position,
-            code=code,
-            params=params,
-            text=text,
-        )
-
-    def message(self, locale: str = LOCALE_EN) -> str:
-        return self._plain if self._plain is not None else super().message(locale)
-
-    @property
-    def messages(self) -> dict[str, str]:
-        if self._plain is not None:
-            return {locale: self._plain for locale in _messages.LOCALES}
-        return super().messages
+        return cls("", position, code=code, params=params, text=text)
 
     def caret(self) -> str:
         """The formula text with a ``^`` under the faulty character, for plain-text display.

@@ -115,6 +115,8 @@ def test_every_problem_has_a_chinese_text(condition: Any) -> None:
         assert problem.code in texts.TEMPLATES
         assert problem.messages["en"] == problem.message
         assert CJK.search(problem.messages["zh-CN"]), problem.messages
+        for template in texts.TEMPLATES[problem.code].values():  # rendering would not say
+            assert _fields(template) <= set(problem.params), problem.code
 
 
 def test_every_message_code_is_used() -> None:

@@ -114,6 +114,8 @@ def test_every_config_problem_has_a_chinese_text(
         assert isinstance(problem, ConfigProblem), problem
         assert problem.messages["en"] == str(problem)
         assert CJK.search(problem.messages["zh-CN"]), problem.messages
+        for template in texts.TEMPLATES[problem.code].values():  # rendering would not say
+            assert _fields(template) <= set(problem.params), problem.code
 
 
 class _Unstored(FieldType):

@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 import copy
+import string
 
 import pytest
 
 from form_engine.formula import FormulaProblem, check_formula, parse_formula
+from form_engine.formula._messages import TEMPLATES
 from form_engine.kinds import Kind
 
 FIELDS = {
@@ -140,6 +142,9 @@ def test_sound_formulas_have_a_kind_and_no_problems(text, kind):
 def test_problems_are_specific(text, problem):
     _, problems = check(text)
     assert problems == [problem]
+    for template in TEMPLATES[problems[0].code].values():  # rendering would not say
+        fields = {name for _, name, _, _ in string.Formatter().parse(template) if name}
+        assert fields <= set(problems[0].params)
 
 
 def test_every_problem_is_reported_with_its_position_and_chinese_text():

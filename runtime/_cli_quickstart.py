@@ -81,9 +81,13 @@ def create_organisation(conn: sa.Connection, app_key: str, admin_password: str) 
     show_default=True,
     help="Demo opportunities to generate on first run.",
 )
+@click.option("--serve", is_flag=True, help="Start the web app afterwards.")
+@click.option("--port", type=click.IntRange(1, 65535), default=8000, show_default=True)
 @database_option
 @locale_option
-def quickstart_command(n: int, database_url: str | None, locale: str) -> None:
+def quickstart_command(
+    n: int, serve: bool, port: int, database_url: str | None, locale: str
+) -> None:
     """Set up the sample opportunity app with demo data and print the admin login."""
     result = load_app(SAMPLE_APP)
     if result.spec is None:
@@ -161,14 +165,18 @@ def quickstart_command(n: int, database_url: str | None, locale: str) -> None:
     click.echo(
         say(
             locale,
-            "网页界面随下一个里程碑提供；现在可以试试：\n"
+            "命令行里也可以试试：\n"
             "  kairos records query opportunity --as zhang.wei   # 销售代表只看到自己的商机\n"
             "  kairos records history opportunity 1",
-            "The web UI arrives with the next milestone; meanwhile try:\n"
+            "From the command line, try:\n"
             "  kairos records query opportunity --as zhang.wei   # a rep sees only own deals\n"
             "  kairos records history opportunity 1",
         )
     )
+    if serve:
+        from runtime._cli_serve import serve as serve_web
+
+        serve_web(database_url, "127.0.0.1", port, threads=8)
 
 
 def summary(service, actor: Actor, locale: str) -> None:  # type: ignore[no-untyped-def]

@@ -9,6 +9,7 @@ from runtime import _cli_publish  # noqa: F401  (registers app publish / version
 from runtime._cli_data import demo_data_command, records_group, seed_command
 from runtime._cli_org import department_group, user_group
 from runtime._cli_quickstart import quickstart_command
+from runtime._cli_serve import serve_command
 
 
 @click.group()
@@ -24,3 +25,4 @@ main.add_command(demo_data_command)
 main.add_command(records_group)
 main.add_command(user_group)
 main.add_command(department_group)
+main.add_command(serve_command)

@@ -12,4 +12,5 @@ if [ "${1:-}" = "--lint-only" ]; then
   exit 0
 fi
 .venv/bin/ruff check .
+./scripts/assets.sh
 exec .venv/bin/python -m pytest "$@"

@@ -22,6 +22,7 @@ SYSTEM_TABLE_NAMES = (
     "kairos_audit",
     "kairos_outbox",
     "kairos_sequence",
+    "kairos_login_attempt",
 )
 
 
@@ -126,7 +127,27 @@ def define_system_tables(metadata: sa.MetaData) -> dict[str, sa.Table]:
         sa.Column("period", sa.String(16), primary_key=True),
         sa.Column("value", sa.BigInteger, nullable=False),
     )
-    tables = (department, user, role_member, app, app_version, audit, outbox, sequence)
+    login_attempt = sa.Table(
+        "kairos_login_attempt",
+        metadata,
+        sa.Column("id", ID_TYPE, primary_key=True, autoincrement=True),
+        sa.Column("username", sa.String(64), nullable=False),
+        sa.Column("ip", sa.String(64), nullable=True),
+        sa.Column("at", UTCDateTime(), nullable=False),
+        sa.Column("success", sa.Boolean, nullable=False),
+        sa.Index("ix_kairos_login_attempt_user", "username", "at"),
+    )
+    tables = (
+        department,
+        user,
+        role_member,
+        app,
+        app_version,
+        audit,
+        outbox,
+        sequence,
+        login_attempt,
+    )
     return {t.name: t for t in tables}
 
 

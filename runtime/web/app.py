@@ -14,12 +14,14 @@ from flask_wtf.csrf import CSRFError, CSRFProtect
 from runtime import config as kairos_config
 from runtime.web import i18n
 from runtime.web.state import WebState
+from runtime.web.storage import ensure_ui_tables
 
 BLUEPRINTS = (
     "runtime.web.auth:blueprint",
     "runtime.web.home:blueprint",
 )
-"""Built-in blueprints, as ``module:attribute``; more join through ``kairos.blueprints``."""
+"""Core blueprints, as ``module:attribute``. Feature blueprints are found in
+``runtime.web.views``; plugins (e.g. the designer) join through ``kairos.blueprints``."""
 
 
 def create_app(config: Mapping[str, Any] | None = None) -> Flask:
@@ -44,7 +46,9 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     CSRFProtect(app)
     i18n.compile_translations()
     Babel(app, locale_selector=i18n.babel_locale)
-    app.extensions["kairos"] = WebState.open(app.config["DATABASE_URL"], app.config["APP_KEY"])
+    state = WebState.open(app.config["DATABASE_URL"], app.config["APP_KEY"])
+    ensure_ui_tables(state.engine)
+    app.extensions["kairos"] = state
     i18n.install(app)
     _register_blueprints(app)
     _register_errors(app)
@@ -69,10 +73,18 @@ def _secret_key() -> str:
 
 
 def _register_blueprints(app: Flask) -> None:
+    import pkgutil
     from importlib import import_module
     from importlib.metadata import entry_points
 
+    import runtime.web.views as views
+
     targets = list(BLUEPRINTS)
+    for module in sorted(pkgutil.iter_modules(views.__path__), key=lambda m: m.name):
+        if not module.name.startswith("_"):
+            feature = import_module(f"runtime.web.views.{module.name}")
+            if hasattr(feature, "blueprint"):
+                targets.append(f"runtime.web.views.{module.name}:blueprint")
     targets += [e.value for e in entry_points(group="kairos.blueprints")]
     for target in targets:
         module, _, attribute = target.partition(":")

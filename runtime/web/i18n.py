@@ -48,15 +48,26 @@ def t(label: Any) -> str:
 
 
 def compile_translations() -> None:
-    """Compile every ``messages.po`` whose ``.mo`` is missing or older."""
-    for po_path in TRANSLATIONS.glob("*/LC_MESSAGES/messages.po"):
-        mo_path = po_path.with_suffix(".mo")
-        if mo_path.exists() and mo_path.stat().st_mtime >= po_path.stat().st_mtime:
+    """Merge each locale's ``*.po`` files (one per feature area) into ``messages.mo`` when
+    any of them is newer than it."""
+    for folder in TRANSLATIONS.glob("*/LC_MESSAGES"):
+        sources = sorted(folder.glob("*.po"))
+        mo_path = folder / "messages.mo"
+        newest = max((p.stat().st_mtime for p in sources), default=0)
+        if not sources or (mo_path.exists() and mo_path.stat().st_mtime >= newest):
             continue
-        with po_path.open("rb") as po_file:
-            catalog = read_po(po_file)
+        merged = None
+        for po_path in sources:
+            with po_path.open("rb") as po_file:
+                catalog = read_po(po_file)
+            if merged is None:
+                merged = catalog
+            else:
+                for message in catalog:
+                    if message.id:
+                        merged[message.id] = message
         with mo_path.open("wb") as mo_file:
-            write_mo(mo_file, catalog)
+            write_mo(mo_file, merged)
 
 
 def install(app: Flask) -> None:

@@ -13,9 +13,10 @@ KEYWORDS = {"_": None, "gettext": None, "lazy_gettext": None, "_l": None, "ngett
 
 
 def test_every_msgid_in_templates_and_code_is_translated_to_chinese() -> None:
-    with (WEB / "translations" / "zh" / "LC_MESSAGES" / "messages.po").open("rb") as po:
-        catalog = read_po(po)
-    translated = {m.id for m in catalog if m.id and m.string}
+    translated = set()
+    for po_path in (WEB / "translations" / "zh" / "LC_MESSAGES").glob("*.po"):
+        with po_path.open("rb") as po:
+            translated |= {m.id for m in read_po(po) if m.id and m.string}
     used = set()
     for _filename, _line, message, _comments, _context in extract_from_dir(
         WEB, method_map=METHODS, keywords=KEYWORDS

@@ -37,8 +37,29 @@ def evaluate(
     change being evaluated, for ``changed*``; None means the record is new, so every field
     was empty before. Raises ConditionError when the condition does not type-check.
     """
-    node = checked(condition, kinds)
+    node = _checked_once(condition, kinds)
     return _Evaluation(record, kinds, context, previous or {}).node(node)
+
+
+_CHECKED: dict[tuple[int, int], tuple[Any, Mapping[str, Kind], Node]] = {}
+
+
+def _checked_once(condition: Any, kinds: Mapping[str, Kind]) -> Node:
+    """Parse and type-check a condition once per (condition, kinds) pair.
+
+    Definition conditions and table kinds are long-lived objects evaluated for every record
+    written (a bulk import evaluates each rule thousands of times); checking them again
+    each time dominated bulk writes. The identity checks guard against id() reuse.
+    """
+    key = (id(condition), id(kinds))
+    cached = _CHECKED.get(key)
+    if cached is not None and cached[0] is condition and cached[1] is kinds:
+        return cached[2]
+    node = checked(condition, kinds)
+    if len(_CHECKED) > 4096:
+        _CHECKED.clear()
+    _CHECKED[key] = (condition, kinds, node)
+    return node
 
 
 class _Evaluation:

@@ -215,15 +215,20 @@ def measure(kind: str, n: int, samples: int) -> dict[str, tuple[float, float]]:
             lambda i: service.query(actor, "opportunity", where=where, order_by=order, limit=50),
             lambda i: hand.query_page(session, min_amount),
         )
-        # A deep keyset page: the cursor after ~20 pages, measured as one more page.
+        # A deep keyset page: the cursor after up to 20 pages (fewer on small N), measured
+        # as one more page; both sides walk the same number of pages.
         cursor = None
+        depth = 0
         for _ in range(20):
             page = service.query(
                 actor, "opportunity", where=where, order_by=order, limit=50, after=cursor
             )
+            if page.next_cursor is None:
+                break
             cursor = page.next_cursor
+            depth += 1
         hand_after = None
-        for _ in range(20):
+        for _ in range(depth):
             rows = hand.query_page(session, min_amount, hand_after)
             last = rows[-1]
             hand_after = (date.fromisoformat(last["expected_close_date"]), last["id"])

@@ -9,6 +9,7 @@ from pathlib import Path
 from typing import Any, TypeVar
 
 import click
+import sqlalchemy as sa
 from sqlalchemy.engine import Engine
 
 from runtime import config
@@ -41,11 +42,36 @@ def locale_option(function: F) -> F:
     )(function)
 
 
-def open_database(database_url: str | None) -> Engine:
+def open_database(database_url: str | None, *, create: bool = True) -> Engine:
+    """An engine for ``--database`` (or the configured default), connected once so a bad
+    URL or an unreachable server is a clear message, not a traceback. With
+    ``create=False`` a missing SQLite file is an error instead of a new empty database."""
     url = database_url or config.database_url()
-    if url.startswith("sqlite:///"):
-        Path(url.removeprefix("sqlite:///")).parent.mkdir(parents=True, exist_ok=True)
-    return create_engine(url)
+    try:
+        parsed = sa.engine.make_url(url)
+    except sa.exc.ArgumentError:
+        raise click.ClickException(
+            f"{url!r} is not a database URL; use e.g. sqlite:///var/kairos.db or "
+            "postgresql://user@host:5432/kairos"
+        ) from None
+    if parsed.get_backend_name() == "sqlite" and parsed.database not in (None, "", ":memory:"):
+        path = Path(parsed.database)
+        if not path.exists() and not create:
+            raise click.ClickException(
+                f"No database at {path}: run 'kairos quickstart' or 'kairos app publish' first"
+            )
+        path.parent.mkdir(parents=True, exist_ok=True)
+    try:
+        engine = create_engine(url)
+        with engine.connect():
+            pass
+    except sa.exc.NoSuchModuleError:
+        raise click.ClickException(
+            f"Unsupported database in {url!r}: use sqlite or postgresql"
+        ) from None
+    except sa.exc.OperationalError as exc:
+        raise click.ClickException(f"Cannot connect to the database: {exc.orig}") from None
+    return engine
 
 
 def say(locale: str, zh: str, en: str, **params: Any) -> str:

@@ -7,6 +7,7 @@ the command line exactly as to the web UI and the API.
 from __future__ import annotations
 
 import json
+import sys
 import time
 from datetime import date
 from importlib.metadata import entry_points
@@ -80,15 +81,20 @@ def load_demo_data(
     started = time.perf_counter()
     total = 0
 
+    interactive = sys.stderr.isatty()
+    last_line = 0.0
+
     def progress(table: str, rows: int) -> None:
-        nonlocal total
+        # A live counter on a terminal; one line every few seconds in logs and CI.
+        nonlocal total, last_line
         total += rows
         elapsed = time.perf_counter() - started
-        click.echo(
-            f"\r  {total:>12,} rows  {total / max(elapsed, 1e-9):>8,.0f} rows/s  ({table})",
-            nl=False,
-            err=True,
-        )
+        line = f"  {total:>12,} rows  {total / max(elapsed, 1e-9):>8,.0f} rows/s  ({table})"
+        if interactive:
+            click.echo("\r" + line, nl=False, err=True)
+        elif elapsed - last_line >= 5:
+            last_line = elapsed
+            click.echo(line, err=True)
 
     try:
         written = loader(
@@ -118,7 +124,7 @@ def load_demo_data(
 @locale_option
 def seed_command(app_key: str, folder: str | None, database_url: str | None, locale: str) -> None:
     """Load reference data (stages, lost reasons, products …); safe to run twice."""
-    engine = open_database(database_url)
+    engine = open_database(database_url, create=False)
     try:
         service = open_service(engine, app_key, locale)
         report = seed_app(service, Path(folder) if folder else SAMPLE_APP / "seed")
@@ -152,7 +158,7 @@ def demo_data_command(
     app_key: str, n: int, random_seed: int, database_url: str | None, locale: str
 ) -> None:
     """Generate realistic demo data into an app that has reference data but no records yet."""
-    engine = open_database(database_url)
+    engine = open_database(database_url, create=False)
     try:
         service = open_service(engine, app_key, locale)
         if service.count(Actor.system(), "customer"):
@@ -222,7 +228,7 @@ def query_command(
     locale: str,
 ) -> None:
     """List records of TABLE that the actor may see."""
-    engine = open_database(database_url)
+    engine = open_database(database_url, create=False)
     try:
         service = open_service(engine, app_key, locale)
         if not service.tables.app.has_table(table):
@@ -291,7 +297,7 @@ def history_command(
     locale: str,
 ) -> None:
     """Print the change history (audit trail) of one record."""
-    engine = open_database(database_url)
+    engine = open_database(database_url, create=False)
     try:
         service = open_service(engine, app_key, locale)
         actor = actor_for(engine, app_key, username, locale)

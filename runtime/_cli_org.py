@@ -83,7 +83,7 @@ def set_password_command(
     username: str, password: str | None, database_url: str | None, locale: str
 ) -> None:
     """Set the password of USERNAME."""
-    engine = open_database(database_url)
+    engine = open_database(database_url, create=False)
     password = password or generate_password()
     try:
         with write_transaction(engine) as conn:
@@ -102,7 +102,7 @@ def set_password_command(
 @database_option
 def list_users_command(database_url: str | None) -> None:
     """List active users with their department."""
-    engine = open_database(database_url)
+    engine = open_database(database_url, create=False)
     try:
         with read_transaction(engine) as conn:
             departments = {d["id"]: d["name"] for d in org.list_departments(conn)}
@@ -154,7 +154,7 @@ def create_department_command(name: str, parent_id: int | None, database_url: st
 @database_option
 def list_departments_command(database_url: str | None) -> None:
     """Print the department tree."""
-    engine = open_database(database_url)
+    engine = open_database(database_url, create=False)
     try:
         with read_transaction(engine) as conn:
             departments = org.list_departments(conn)

@@ -89,7 +89,7 @@ def publish_command(path: str, dry_run: bool, database_url: str | None, locale: 
 @locale_option
 def versions_command(app_key: str, database_url: str | None, locale: str) -> None:
     """List the published versions of APP_KEY."""
-    engine = open_database(database_url)
+    engine = open_database(database_url, create=False)
     try:
         versions = list_versions(engine, app_key)
     finally:

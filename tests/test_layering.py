@@ -52,14 +52,22 @@ def _owner(module: str) -> str | None:
     return None
 
 
-def _imports(path: Path) -> list[str]:
+def _imports(path: Path, package: list[str] | None = None) -> list[str]:
+    """Absolute module names imported by ``path`` (a module of ``package``, by default
+    where it lies under ROOT), relative imports resolved."""
     tree = ast.parse(path.read_text(encoding="utf-8"), filename=str(path))
+    if package is None:
+        package = list(path.relative_to(ROOT).with_suffix("").parts[:-1])
     found: list[str] = []
     for node in ast.walk(tree):
         if isinstance(node, ast.Import):
             found.extend(alias.name for alias in node.names)
-        elif isinstance(node, ast.ImportFrom) and node.module and node.level == 0:
-            found.append(node.module)
+        elif isinstance(node, ast.ImportFrom):
+            if node.level == 0:
+                found.append(node.module or "")
+            else:
+                base = package[: len(package) - (node.level - 1)]
+                found.append(".".join([*base, *([node.module] if node.module else [])]))
     return found
 
 
@@ -102,6 +110,16 @@ def test_the_checker_catches_an_engine_importing_runtime() -> None:
     assert violations_of("runtime.cli", ["builder.model.loader"]) == []
 
 
+def test_relative_imports_are_resolved_before_checking(tmp_path: Path) -> None:
+    module = tmp_path / "money.py"
+    module.write_text("from .base import FieldType\nfrom ...runtime import records\n")
+    imported = _imports(module, ["form_engine", "fields"])
+    assert imported == ["form_engine.fields.base", "runtime"]
+    assert violations_of("form_engine.fields.money", imported) == [
+        "form_engine.fields.money imports runtime (form_engine may not import runtime)"
+    ]
+
+
 def test_every_package_has_a_readme_saying_what_it_may_import() -> None:
     for package in (
         "schemas",
@@ -111,6 +129,8 @@ def test_every_package_has_a_readme_saying_what_it_may_import() -> None:
         "report_engine",
         "runtime",
         "examples",
+        "bench",
+        "tests",
     ):
         text = (ROOT / package / "README.md").read_text(encoding="utf-8")
         assert "May import" in text, package

@@ -79,6 +79,7 @@ def test_set_password_replaces_the_old_one(database_url: str, engine: sa.Engine)
 
 
 def test_seed_needs_a_published_app_then_loads_once(database_url: str) -> None:
+    assert run("user", "create", "someone", "--database", database_url)[0] == 0
     code, out = run("seed", "--database", database_url)
     assert code == 1 and "not published" in out
     assert run("app", "publish", str(SAMPLE_APP), "--database", database_url)[0] == 0
@@ -105,3 +106,15 @@ def test_records_query_reports_unknown_tables_and_bad_conditions(database_url: s
         database_url,
     )
     assert code == 1 and "Traceback" not in out
+
+
+def test_read_commands_do_not_create_a_missing_embedded_database(tmp_path) -> None:
+    missing = tmp_path / "nothing-here.db"
+    code, out = run("records", "query", "customer", "--database", f"sqlite:///{missing}")
+    assert code == 1 and "No database at" in out
+    assert not missing.exists()
+
+
+def test_a_bad_database_url_is_a_clear_error() -> None:
+    code, out = run("user", "list", "--database", "notaurl")
+    assert code == 1 and "is not a database URL" in out and "Traceback" not in out

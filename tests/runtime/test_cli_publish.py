@@ -54,6 +54,8 @@ def test_a_broken_definition_is_not_published(
 
 
 def test_versions_of_an_unpublished_app_is_a_clear_error(database_url: str) -> None:
-    result = CliRunner().invoke(main, ["app", "versions", "nope", "--database", database_url])
+    runner = CliRunner()
+    runner.invoke(main, ["app", "publish", str(SAMPLE_APP), "--database", database_url])
+    result = runner.invoke(main, ["app", "versions", "nope", "--database", database_url])
     assert result.exit_code == 1
     assert "has not been published" in result.output

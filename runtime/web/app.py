@@ -47,10 +47,12 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     i18n.compile_translations()
     Babel(app, locale_selector=i18n.babel_locale)
     state = WebState.open(app.config["DATABASE_URL"], app.config["APP_KEY"])
-    ensure_ui_tables(state.engine)
     app.extensions["kairos"] = state
     i18n.install(app)
     _register_blueprints(app)
+    # Features link to each other only when the other is installed.
+    app.jinja_env.globals["has_endpoint"] = lambda endpoint: endpoint in app.view_functions
+    ensure_ui_tables(state.engine)  # after the feature modules defined their tables
     _register_errors(app)
     return app
 

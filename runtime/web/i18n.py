@@ -21,7 +21,10 @@ TRANSLATIONS = Path(__file__).with_name("translations")
 BABEL_NAMES = {"zh-CN": "zh_Hans_CN", "en": "en"}
 """Babel locale per Kairos locale; the catalog folder is `zh`, which Babel falls back to."""
 
-__all__ = ["gettext", "lazy_gettext", "ngettext"]
+_ = gettext
+"""The conventional short name, for modules that translate many strings."""
+
+__all__ = ["_", "gettext", "lazy_gettext", "ngettext"]
 
 
 def current_locale() -> str:

@@ -17,6 +17,6 @@ SYSTEM = define_system_tables(UI_METADATA)
 
 
 def ensure_ui_tables(engine: sa.Engine) -> None:
-    import runtime.web.views  # noqa: F401  (feature modules define their tables on import)
-
+    """Create missing UI tables; call after the feature modules were imported (they define
+    their tables on import)."""
     UI_METADATA.create_all(engine, checkfirst=True)

@@ -70,11 +70,12 @@ def sample(database_url: str, engine: sa.Engine, request: pytest.FixtureRequest)
 
 
 @pytest.fixture
-def web_app(sample: str, tmp_path: Path) -> Flask:
+def web_app(sample: str, tmp_path: Path) -> Iterator[Flask]:
     app = create_app(
         {"DATABASE_URL": sample, "SECRET_KEY": "test", "TESTING": True, "WTF_CSRF_ENABLED": False}
     )
-    return app
+    yield app
+    app.extensions["kairos"].engine.dispose()
 
 
 @pytest.fixture
@@ -121,6 +122,7 @@ def live_server(sample: str) -> Iterator[str]:
     finally:
         server.close()
         thread.join(timeout=5)
+        app.extensions["kairos"].engine.dispose()
 
 
 @pytest.fixture

@@ -252,6 +252,37 @@ CATALOG: dict[str, dict[str, str]] = {
         "zh-CN": "引用了{table}中不存在的记录",
         "en": "Refers to a record of {table} that does not exist",
     },
+    "migration_many_choices": {
+        "zh-CN": "{label}选了 {count} 个选项，改为单选后只能保留一个，请先修改这条记录",
+        "en": "{label} has {count} choices; a single-choice field keeps one, so edit this "
+        "record first",
+    },
+    # --- record service: hostile input and delete cascades (runtime.records) ---
+    "still_referenced_hidden": {
+        "zh-CN": "仍有其他记录引用此记录，不能删除",
+        "en": "Other records still refer to this record; it cannot be deleted",
+    },
+    "result_too_large": {
+        "zh-CN": "{label}的计算结果过大（绝对值须小于 {limit}），请检查参与计算的数值",
+        "en": "The result of {label} is too large (its absolute value must be below {limit}); "
+        "check the values it is computed from",
+    },
+    "text_nul": {
+        "zh-CN": "{label}不能包含空字符（\\0）",
+        "en": "{label} must not contain a NUL character (\\0)",
+    },
+    "not_a_record": {
+        "zh-CN": "记录必须是“字段 → 值”的对象，收到 {value}",
+        "en": "A record must be an object of field → value, got {value}",
+    },
+    "not_a_record_list": {
+        "zh-CN": "批量新建需要记录列表，收到 {value}",
+        "en": "Creating records in bulk needs a list of records, got {value}",
+    },
+    "not_a_row_version": {
+        "zh-CN": "版本号应为整数，收到“{value}”",
+        "en": 'The row version must be a whole number, got "{value}"',
+    },
 }
 
 

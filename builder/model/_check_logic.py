@@ -2,14 +2,17 @@
 
 Conditions (visible/required/readonly_when, rules, form tabs and sections, relation and
 rollup filters, row scopes) go through ``form_engine.conditions.check_condition``; formulas
-through ``form_engine.formula``. A table with a field of unknown kind (wrong type, broken
-reference — already reported) is skipped, so one mistake is not echoed by every condition.
+through ``form_engine.formula``. A field of unknown kind (wrong type, broken reference —
+already reported) is *broken*: each condition or formula that reads one is skipped, so that
+mistake is not echoed, while every other expression of the table is still checked — the
+analyst sees all problems in one run, not a new batch after each fix.
 """
 
 from __future__ import annotations
 
 import re
 from collections.abc import Iterator, Mapping
+from dataclasses import dataclass
 from typing import Any
 
 from builder.model.context import SYSTEM_KINDS, AppContext, TableInfo, items
@@ -28,28 +31,53 @@ _FIELD_CONDITIONS = ("visible_when", "required_when", "readonly_when")
 _PATH_PART = re.compile(r"\[(\d+)\]|([^.\[\]]+)")
 
 
+@dataclass(frozen=True)
+class Known:
+    """What the checks know about one table's columns."""
+
+    kinds: dict[str, Kind]
+    """Kinds of the system columns and of every field whose kind is known."""
+    broken: frozenset[str] = frozenset()
+    """Fields whose kind is unknown; their own problem is reported elsewhere."""
+
+
 def check_logic(ctx: AppContext) -> Iterator[Finding]:
-    kinds_of: dict[str, dict[str, Kind] | None] = {}
+    known: dict[str, Known] = {}
     for key, table in ctx.tables.items():
-        kinds, complete = ctx.field_kinds(table)
-        kinds_of[key] = kinds if complete else None
+        kinds, _complete = ctx.field_kinds(table)
+        known[key] = Known(kinds, frozenset(k for k in table.fields if k not in kinds))
     for key, table in ctx.tables.items():
-        kinds = kinds_of[key]
-        if kinds is not None:
-            yield from _table_conditions(ctx, table, kinds)
-            yield from _formulas(ctx, table, kinds, kinds_of)
-        yield from _filters(ctx, table, kinds_of)
-    yield from _row_scopes(ctx, kinds_of)
+        yield from _table_conditions(ctx, table, known[key])
+        yield from _formulas(ctx, table, known[key], known)
+        yield from _filters(ctx, table, known)
+    yield from _row_scopes(ctx, known)
 
 
 def _condition(
-    ctx: AppContext, condition: Any, path: Path, kinds: Mapping[str, Kind], *, changes: bool = True
+    ctx: AppContext, condition: Any, path: Path, known: Known, *, changes: bool = True
 ) -> Iterator[Finding]:
     if condition is None or ctx.has_shape_problem(path):
         return
-    for problem in check_condition(condition, kinds, allow_change_ops=changes, allow_trigger=False):
+    if known.broken and not known.broken.isdisjoint(_condition_fields(condition)):
+        return
+    for problem in check_condition(
+        condition, known.kinds, allow_change_ops=changes, allow_trigger=False
+    ):
         where = (*path, *_split_path(problem.path))
         yield Finding(where, "text", {"text": engine_text(problem.message, problem)})
+
+
+def _condition_fields(condition: Any) -> Iterator[str]:
+    """Field keys a condition tree names (its leaves and field operands)."""
+    if isinstance(condition, Mapping):
+        for key, value in condition.items():
+            if key == "field" and isinstance(value, str):
+                yield value
+            else:
+                yield from _condition_fields(value)
+    elif isinstance(condition, list):
+        for item in condition:
+            yield from _condition_fields(item)
 
 
 def _split_path(text: str) -> Path:
@@ -57,9 +85,7 @@ def _split_path(text: str) -> Path:
     return tuple(int(index) if index else name for index, name in _PATH_PART.findall(text or ""))
 
 
-def _table_conditions(
-    ctx: AppContext, table: TableInfo, kinds: Mapping[str, Kind]
-) -> Iterator[Finding]:
+def _table_conditions(ctx: AppContext, table: TableInfo, kinds: Known) -> Iterator[Finding]:
     for info in table.fields.values():
         for key in _FIELD_CONDITIONS:
             yield from _condition(ctx, info.doc.get(key), (*info.path, key), kinds)
@@ -80,9 +106,7 @@ def _table_conditions(
                     yield from _condition(ctx, section.get("visible_when"), path, kinds)
 
 
-def _filters(
-    ctx: AppContext, table: TableInfo, kinds_of: Mapping[str, dict[str, Kind] | None]
-) -> Iterator[Finding]:
+def _filters(ctx: AppContext, table: TableInfo, known: Mapping[str, Known]) -> Iterator[Finding]:
     """Relation and rollup filters select rows of another table: check against that one."""
     for info in table.fields.values():
         if info.type == "relation":
@@ -92,15 +116,13 @@ def _filters(
             source = ctx.rollup_source(table, info.config)
         else:
             continue
-        kinds = kinds_of.get(source.key) if source is not None else None
-        if kinds is not None:
+        if source is not None:
             path = (*info.path, "config", "filter")
-            yield from _condition(ctx, info.config.get("filter"), path, kinds, changes=False)
+            filter_ = info.config.get("filter")
+            yield from _condition(ctx, filter_, path, known[source.key], changes=False)
 
 
-def _row_scopes(
-    ctx: AppContext, kinds_of: Mapping[str, dict[str, Kind] | None]
-) -> Iterator[Finding]:
+def _row_scopes(ctx: AppContext, known: Mapping[str, Known]) -> Iterator[Finding]:
     for ri, role in items(ctx.document, "roles"):
         permissions = role.get("permissions") if isinstance(role, Mapping) else None
         if not isinstance(permissions, Mapping):
@@ -109,23 +131,21 @@ def _row_scopes(
             scope = permission.get("row_scope") if isinstance(permission, Mapping) else None
             if not isinstance(scope, Mapping):
                 continue
-            kinds = dict(SYSTEM_KINDS) if table_key == "*" else kinds_of.get(table_key)
-            if kinds is not None:
+            columns = Known(dict(SYSTEM_KINDS)) if table_key == "*" else known.get(table_key)
+            if columns is not None:
                 path = ("roles", ri, "permissions", table_key, "row_scope")
-                yield from _condition(ctx, scope, path, kinds, changes=False)
+                yield from _condition(ctx, scope, path, columns, changes=False)
 
 
 def _formulas(
-    ctx: AppContext,
-    table: TableInfo,
-    kinds: Mapping[str, Kind],
-    kinds_of: Mapping[str, dict[str, Kind] | None],
+    ctx: AppContext, table: TableInfo, own: Known, known: Mapping[str, Known]
 ) -> Iterator[Finding]:
-    child_kinds: dict[str, Mapping[str, Kind]] = {}
+    children: dict[str, Known] = {}
     for key in table.fields:
         child = ctx.child_table(table, key)
-        if child is not None and kinds_of.get(child.key) is not None:
-            child_kinds[key] = kinds_of[child.key] or {}
+        if child is not None:
+            children[key] = known[child.key]
+    child_kinds = {key: child.kinds for key, child in children.items()}
     parsed: dict[str, Any] = {}
     paths: dict[str, Path] = {}
     for info in table.fields.values():
@@ -145,12 +165,26 @@ def _formulas(
                 continue
             if path[-1] == "expression":
                 parsed[info.key], paths[info.key] = formula, path
-            yield from _formula_types(ctx, formula, path, result_type, kinds, child_kinds)
+            if not _reads_broken(formula, own, children):
+                yield from _formula_types(ctx, formula, path, result_type, own.kinds, child_kinds)
     try:
         dependency_order(parsed)
     except FormulaCycleError as exc:
         cycle = " → ".join([*exc.cycle, exc.cycle[0]])
         yield Finding(paths.get(exc.cycle[0], table.path), "formula_cycle", {"cycle": cycle})
+
+
+def _reads_broken(formula: Any, own: Known, children: Mapping[str, Known]) -> bool:
+    """Whether the formula uses a field of unknown kind (of its table or a child table)."""
+    for reference in formula.references:
+        if isinstance(reference, str):
+            if reference in own.broken:
+                return True
+        elif reference[0] in own.broken or (
+            reference[0] in children and reference[1] in children[reference[0]].broken
+        ):
+            return True
+    return False
 
 
 def _syntax_finding(path: Path, exc: FormulaSyntaxError) -> Finding:

@@ -15,6 +15,7 @@ from typing import Any
 import sqlalchemy as sa
 
 from form_engine.fields.base import FieldType
+from form_engine.kinds import Kind
 from form_engine.messages import FieldError, ParseError
 from runtime.storage._problems import ProblemList, RowProblem
 from schemas.spec import FieldSpec
@@ -58,8 +59,18 @@ class Conversion:
         return forms
 
     def convert(self, value: Any) -> tuple[Any, FieldError | None]:
-        """The new value, or the reason it cannot be converted."""
+        """The new value, or the reason it cannot be converted.
+
+        A list of choices becoming a single choice: no choice is empty, one choice is that
+        choice, several cannot be told apart and refuse the row."""
         field, field_type = self.new_field, self.new_type
+        if isinstance(value, list | tuple) and field_type.kind_of(field) is Kind.CHOICE:
+            if len(value) > 1:
+                params = {"label": field.label, "count": len(value)}
+                return None, FieldError(field.key, "migration_many_choices", params)
+            if not value:
+                return None, None
+            value = value[0]
         first_error: ParseError | None = None
         for form in self.candidates(value):
             try:

@@ -7,6 +7,7 @@ indexes can be compared with the definition's as they will be, not as they are.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass, field, replace
 from typing import Any
 
@@ -22,6 +23,7 @@ from runtime.storage._naming import (
     is_archive,
 )
 from runtime.storage._problems import ProblemList, RowProblem
+from runtime.storage._recompute_plan import RECOMPUTED_TYPES
 from runtime.storage._steps import (
     AddColumn,
     ArchiveColumn,
@@ -53,6 +55,9 @@ class TablePlanner:
     old_spec: TableSpec | None
     old_tables: AppTables | None
     problems: ProblemList
+    moved_tables: Mapping[str, str] = field(default_factory=dict)
+    """Live table → its name after the migration (renamed or restored tables), so a
+    reference to a renamed table is recognised as still pointing at the same rows."""
     steps: list[Step] = field(default_factory=list)
     moves: dict[str, str] = field(default_factory=dict)
     """Live column → its name after the migration."""
@@ -125,9 +130,12 @@ class TablePlanner:
                 return
         self.claimed.update(source)
         live_columns = [live[s] for s in source]
-        if self._needs_conversion(spec_field, old_field, live_columns, columns):
+        conversion = self._needs_conversion(spec_field, old_field, live_columns, columns)
+        if conversion and spec_field.type not in RECOMPUTED_TYPES:
             self._convert(spec_field, old_field, live_columns, columns)
-        elif self._retargeted(live_columns, columns):
+        elif conversion or self._retargeted(live_columns, columns):
+            # A computed field's old values are not converted but archived; the publish
+            # recomputes the new column (see _recompute_plan).
             for s in source:
                 self._archive(s, live[s])
             for column in columns:
@@ -159,12 +167,14 @@ class TablePlanner:
             lc.signature != self._signature(c) for lc, c in zip(live_columns, columns, strict=True)
         )
 
-    @staticmethod
-    def _retargeted(live_columns: list[LiveColumn], columns: list[sa.Column[Any]]) -> bool:
-        """A reference now points at another table: old ids mean nothing there."""
+    def _retargeted(self, live_columns: list[LiveColumn], columns: list[sa.Column[Any]]) -> bool:
+        """A reference now points at another table: old ids mean nothing there. A table
+        renamed in this migration is the same table: its references keep their ids (the
+        foreign key follows the rename)."""
         for lc, column in zip(live_columns, columns, strict=True):
             targets = {fk.target_fullname.split(".")[0] for fk in column.foreign_keys}
-            if (lc.references or None) != (next(iter(targets)) if targets else None):
+            now = self.moved_tables.get(lc.references, lc.references) if lc.references else None
+            if now != (next(iter(targets)) if targets else None):
                 return True
         return False
 

@@ -35,6 +35,8 @@ class Phase(IntEnum):
     ARCHIVE = 5
     RENAME = 6
     CREATE_INDEX = 7
+    RECOMPUTE = 8
+    """Runs after every table's schema changes, in plan order across tables."""
 
 
 @dataclass(frozen=True)

@@ -62,6 +62,18 @@ _PHRASES: dict[str, dict[str, str]] = {
         "zh-CN": "；较早的归档移至 {displaced}",
         "en": "; the older archive moves to {displaced}",
     },
+    "recompute_formula": {
+        "zh-CN": "重新计算表“{table}”的公式字段“{field}”（所有已有记录）",
+        "en": 'Recompute formula field "{field}" of table "{table}" (all existing records)',
+    },
+    "recompute_lookup": {
+        "zh-CN": "重新计算表“{table}”的引用字段“{field}”（所有已有记录）",
+        "en": 'Recompute lookup field "{field}" of table "{table}" (all existing records)',
+    },
+    "recompute_rollup": {
+        "zh-CN": "重新计算表“{table}”的汇总字段“{field}”（所有已有记录）",
+        "en": 'Recompute rollup field "{field}" of table "{table}" (all existing records)',
+    },
     "no_changes": {"zh-CN": "数据库结构无需变更", "en": "No database changes"},
 }
 

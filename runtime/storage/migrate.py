@@ -9,7 +9,9 @@ Nothing is ever dropped. A removed field's column, or a removed table, is rename
 ``_archived_<name>`` and restored with its data when the field or table comes back. A type
 change converts every stored value with the new field type's ``parse`` (originals are kept
 in an archived column) or refuses, listing the rows that would not convert; a new unique
-index refuses while live rows share values. See docs/migrations.md.
+index refuses while live rows share values. New or changed formula, lookup and rollup fields
+(and the computed fields reading them) are recomputed for every existing row as the last
+steps. See docs/migrations.md.
 """
 
 from __future__ import annotations
@@ -31,6 +33,8 @@ from runtime.storage._live import LiveSchema
 from runtime.storage._naming import archived_name, free_archive_generation
 from runtime.storage._plan_table import MANAGED_INDEX_PREFIX, TablePlanner
 from runtime.storage._problems import MigrationRefused, ProblemList, RowProblem
+from runtime.storage._recompute import RecomputeField
+from runtime.storage._recompute_plan import recompute_steps
 from runtime.storage._steps import (
     Action,
     AddColumn,
@@ -63,6 +67,7 @@ __all__ = [
     "DropIndex",
     "MigrationPlan",
     "MigrationRefused",
+    "RecomputeField",
     "RenameColumn",
     "RenameTable",
     "RestoreColumn",
@@ -130,6 +135,8 @@ class _Planner:
         create: set[str] = set()
         planners: list[TablePlanner] = []
         used: set[str] = set()
+        moved: dict[str, str] = {}
+        sources: list[tuple[TableSpec, sa.Table, str, TableSpec | None]] = []
         for spec in self.app.tables:
             desired = self.tables.table(spec.key)
             source, old_spec, step = self._source(spec, desired.name)
@@ -139,6 +146,9 @@ class _Planner:
                 create.add(desired.name)
                 continue
             used.add(source)
+            moved[source] = desired.name
+            sources.append((spec, desired, source, old_spec))
+        for spec, desired, source, old_spec in sources:
             planners.append(
                 TablePlanner(
                     self.conn,
@@ -150,6 +160,7 @@ class _Planner:
                     old_spec,
                     self.old_tables,
                     self.problems,
+                    moved_tables=moved,
                 )
             )
         archive_steps = list(self._archive_tables(used))
@@ -157,7 +168,8 @@ class _Planner:
         column_steps = [step for planner in planners for step in _ordered(planner.plan())]
         ordered_moves = _rename_order(move_steps, self.problems, self.app.key)
         self.problems.raise_if_any()
-        steps = (*archive_steps, *ordered_moves, *creates, *column_steps)
+        recomputes = recompute_steps(self.tables, self.previous, column_steps, create)
+        steps = (*archive_steps, *ordered_moves, *creates, *column_steps, *recomputes)
         return MigrationPlan(self.app.key, steps)
 
     def _creates(self, new_tables: list[sa.Table]) -> list[Step]:
@@ -284,11 +296,14 @@ def apply_migration(conn: sa.Connection, plan: MigrationPlan) -> None:
             _run(action, conn, ops)
     per_table: dict[str, list[Action]] = {}
     for action in actions:
-        if action.phase is not Phase.TABLE:
+        if action.phase not in (Phase.TABLE, Phase.RECOMPUTE):
             per_table.setdefault(action.table, []).append(action)
     for table, table_actions in per_table.items():
         table_actions.sort(key=lambda a: a.phase)  # stable: plan order within a phase
         _run_table(table, table_actions, conn, ops)
+    for action in actions:
+        if action.phase is Phase.RECOMPUTE:
+            _run(action, conn, ops)
 
 
 def _run(action: Action, conn: sa.Connection, ops: Operations) -> None:

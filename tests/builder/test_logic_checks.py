@@ -201,3 +201,48 @@ def test_condition_and_config_problems_carry_both_languages(crm: Doc) -> None:
             },
         ),
     ]
+
+
+def _formula(key: str, expression: str, result_type: str = "money") -> Doc:
+    return {
+        "key": key,
+        "type": "formula",
+        "label": {"zh-CN": key, "en": key},
+        "config": {"expression": expression, "result_type": result_type},
+    }
+
+
+def test_a_broken_field_does_not_hide_the_other_logic_problems(crm: Doc) -> None:
+    field(crm, "opportunity", "cost")["type"] = "moneyy"
+    table(crm, "opportunity")["fields"] += [
+        _formula("typo", "amount * * 2"),
+        _formula("loop_a", "loop_b + 1"),
+        _formula("loop_b", "loop_a + 1"),
+        _formula("mixed", "name + amount"),
+        _formula("margin", "amount - cost"),  # reads the broken field: not echoed
+    ]
+    table(crm, "opportunity")["rules"].append(
+        {
+            "key": "unknown",
+            "condition": {"field": "amout", "op": "gt", "value": 0},
+            "message": {"zh-CN": "x", "en": "x"},
+        }
+    )
+    field(crm, "opportunity", "expected_close_date")["visible_when"] = {
+        "field": "cost",
+        "op": "gt",
+        "value": 0,
+    }  # also reads the broken field: not echoed
+    found = problems(crm)
+    assert [p.split(": ")[1] for p in found] == [
+        "tables[1].fields[7].type",
+        "tables[1].rules[1].condition.field",
+        "tables[1].fields[13].config.expression",
+        "tables[1].fields[16].config.expression",
+        "tables[1].fields[14].config.expression",
+    ], found
+    assert 'did you mean "money"' in found[0]
+    assert "'amout'" in found[1]
+    assert 'found "*"' in found[2]
+    assert "left side is text" in found[3]
+    assert "loop_a → loop_b → loop_a" in found[4]

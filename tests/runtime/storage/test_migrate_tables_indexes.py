@@ -223,3 +223,44 @@ def test_pointing_a_relation_at_another_table_archives_the_old_ids(engine):
         "drop_index",
     ]
     assert select(engine, "crm__deal", "party", "_archived_party") == [(1, None, 1)]
+
+
+def _industries(key: str, **extra) -> dict:
+    """A lookup table with a self-relation (sub-industries)."""
+    return table(
+        key,
+        field("name"),
+        field("parent", "relation", config={"target": key, "on_delete": "set_null"}),
+        **extra,
+    )
+
+
+def _referring(target: str) -> list[dict]:
+    relation = {"target": target, "on_delete": "set_null"}
+    return [
+        table("company", field("name"), field("industry", "relation", config=relation)),
+        table("lead", field("name"), field("industry", "relation", config=relation)),
+    ]
+
+
+def test_renaming_a_referenced_table_keeps_every_reference(engine):
+    doc = app(_industries("industry"), *_referring("industry"))
+    release(engine, doc)
+    insert(engine, doc, "industry", [{"name": "IT"}, {"name": "Software", "parent": 1}])
+    insert(engine, doc, "company", [{"name": "A", "industry": 2}, {"name": "B"}])
+    insert(engine, doc, "lead", [{"name": "L", "industry": 1}])
+    renamed = app(_industries("sector", renamed_from="industry"), *_referring("sector"))
+    result = release(engine, renamed)
+    kinds = [s.kind for s in result.plan.steps]
+    assert "rename_table" in kinds
+    assert "archive_column" not in kinds and "add_column" not in kinds
+    assert select(engine, "crm__sector", "name", "parent") == [(1, "IT", None), (2, "Software", 1)]
+    assert select(engine, "crm__company", "industry") == [(1, 2), (2, None)]
+    assert select(engine, "crm__lead", "industry") == [(1, 1)]
+    assert not {c for c in columns(engine, "crm__company") if c.startswith("_archived")}
+    # The foreign keys follow the table: they point at sector and are still enforced.
+    for name in ("crm__company", "crm__lead", "crm__sector"):
+        targets = {fk["referred_table"] for fk in sa.inspect(engine).get_foreign_keys(name)}
+        assert "crm__sector" in targets and "crm__industry" not in targets
+    with pytest.raises(sa.exc.IntegrityError):
+        insert(engine, renamed, "company", [{"name": "C", "industry": 99}])

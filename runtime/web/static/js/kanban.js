@@ -1,0 +1,214 @@
+/* Kanban board: drag a card to another column → POST /t/<table>/_board/move.
+ * 200: the card is replaced by the server's version (new row_version).
+ * 422: a dialog lists the errors with inputs for the fields they name (lost reason …);
+ *      saving retries the move with those values, cancelling puts the card back.
+ * 409: someone else changed the record: toast, card reloaded where it really is.
+ * Other errors: toast and the card goes back. */
+(function () {
+  "use strict";
+  const board = document.getElementById("kanban");
+  if (!board) return;
+  const texts = JSON.parse(document.getElementById("board-texts").textContent);
+  const csrf = document.querySelector('meta[name="csrf-token"]').content;
+  const dialogEl = document.getElementById("board-fix-dialog");
+  const dialog = window.tabler.Modal.getOrCreateInstance(dialogEl);
+  const form = document.getElementById("board-fix-form");
+  let pending = null; // the move waiting for the dialog
+
+  function toast(message, kind) {
+    const box = document.createElement("div");
+    box.className = "toast align-items-center border-0 text-bg-" + (kind || "danger");
+    box.setAttribute("role", "alert");
+    box.dataset.testid = "board-toast";
+    const row = document.createElement("div");
+    row.className = "d-flex";
+    const body = document.createElement("div");
+    body.className = "toast-body";
+    body.textContent = message;
+    const close = document.createElement("button");
+    close.type = "button";
+    close.className = "btn-close btn-close-white me-2 m-auto";
+    close.setAttribute("data-bs-dismiss", "toast");
+    row.append(body, close);
+    box.append(row);
+    document.getElementById("board-toasts").append(box);
+    window.tabler.Toast.getOrCreateInstance(box, { delay: 6000 }).show();
+    box.addEventListener("hidden.bs.toast", () => box.remove());
+  }
+
+  function columnOf(el) {
+    return el.closest(".kanban-column");
+  }
+
+  function bump(column, delta) {
+    const badge = column.querySelector("[data-testid=kanban-count]");
+    badge.textContent = String(parseInt(badge.textContent, 10) + delta);
+    const empty = column.querySelector(".kanban-empty");
+    if (empty) empty.hidden = parseInt(badge.textContent, 10) > 0;
+  }
+
+  function updateTotals(columns, zero) {
+    // The server's counts and sums after the move (other people may have moved cards too).
+    for (const column of board.querySelectorAll(".kanban-column")) {
+      const found = columns[column.dataset.value] || { count: 0, total: zero };
+      const badge = column.querySelector("[data-testid=kanban-count]");
+      badge.textContent = String(found.count);
+      const total = column.querySelector("[data-testid=kanban-total-value]");
+      if (total) total.textContent = found.total;
+      const empty = column.querySelector(".kanban-empty");
+      if (empty) empty.hidden = found.count > 0;
+    }
+  }
+
+  function putBack(move) {
+    const ref = move.from.children[move.oldIndex] || null;
+    move.from.insertBefore(move.item, ref);
+    bump(columnOf(move.to), -1);
+    bump(columnOf(move.from), 1);
+  }
+
+  function replaceCard(item, html) {
+    if (!html) { item.remove(); return null; }
+    const holder = document.createElement("div");
+    holder.innerHTML = html.trim();
+    const card = holder.firstElementChild;
+    item.replaceWith(card);
+    return card;
+  }
+
+  async function send(move, values) {
+    const payload = {
+      id: move.item.dataset.id,
+      by: board.dataset.by,
+      sum: board.dataset.sum,
+      value: move.to.dataset.value,
+      row_version: parseInt(move.item.dataset.version, 10),
+      values: values || {},
+    };
+    let response, body;
+    try {
+      response = await fetch(board.dataset.moveUrl, {
+        method: "POST",
+        headers: { "Content-Type": "application/json", "X-CSRFToken": csrf, "Accept": "application/json" },
+        body: JSON.stringify(payload),
+      });
+      body = await response.json();
+    } catch (error) {
+      toast(texts.network);
+      putBack(move);
+      return;
+    }
+    if (response.ok) {
+      move.item = replaceCard(move.item, body.card);
+      updateTotals(body.columns || {}, body.zero_total);
+      return;
+    }
+    if (response.status === 422) {
+      openDialog(move, body);
+      return;
+    }
+    toast(body.message || texts.failed);
+    if (response.status === 409 && body.card) {
+      // Reload the card and put it where the server says it is.
+      move.item.dataset.version = body.row_version;
+      putBack(move);
+      replaceCard(move.item, body.card);
+    } else {
+      putBack(move);
+    }
+  }
+
+  function control(input) {
+    const wrap = document.createElement("div");
+    wrap.className = "mb-3";
+    const label = document.createElement("label");
+    label.className = "form-label required";
+    label.textContent = input.label;
+    label.htmlFor = "fix-" + input.field;
+    let field;
+    if (input.kind === "select") {
+      field = document.createElement("select");
+      field.className = "form-select";
+      const none = new Option(texts.choose, "");
+      field.add(none);
+      for (const option of input.options) field.add(new Option(option.label, option.value));
+    } else if (input.kind === "textarea") {
+      field = document.createElement("textarea");
+      field.className = "form-control";
+      field.rows = 3;
+    } else {
+      field = document.createElement("input");
+      field.className = "form-control";
+      field.type = input.kind;
+      if (input.kind === "date") field.value = new Date().toISOString().slice(0, 10);
+    }
+    field.id = "fix-" + input.field;
+    field.name = input.field;
+    field.dataset.testid = "board-fix-" + input.field;
+    wrap.append(label, field);
+    return wrap;
+  }
+
+  function openDialog(move, body) {
+    pending = move;
+    const list = document.getElementById("board-fix-errors");
+    // One line per field: a rule's message ("输单时必须填写输单原因") says more than the
+    // generic "required" that comes before it, so the last message of a field wins.
+    const byField = new Map();
+    for (const e of body.errors) byField.set(e.field || e.message, e.message);
+    list.replaceChildren(...[...byField.values()].map((message) => {
+      const li = document.createElement("li");
+      li.textContent = message;
+      return li;
+    }));
+    const inputs = document.getElementById("board-fix-inputs");
+    const previous = {};
+    for (const el of inputs.querySelectorAll("[name]")) previous[el.name] = el.value;
+    inputs.replaceChildren(...body.inputs.map(control));
+    for (const el of inputs.querySelectorAll("[name]")) {
+      if (previous[el.name]) el.value = previous[el.name];
+    }
+    dialog.show();
+  }
+
+  form.addEventListener("submit", (event) => {
+    event.preventDefault();
+    if (!pending) return;
+    const values = {};
+    for (const el of form.querySelectorAll("#board-fix-inputs [name]")) values[el.name] = el.value;
+    const move = pending;
+    pending = null;
+    dialog.hide();
+    send(move, values);
+  });
+
+  dialogEl.addEventListener("hidden.bs.modal", () => {
+    if (pending) { // cancelled: the card returns to its column
+      putBack(pending);
+      pending = null;
+    }
+  });
+
+  // A card's title links to its detail page; a click elsewhere on the card does too.
+  board.addEventListener("click", (event) => {
+    const card = event.target.closest(".kanban-card[data-url]");
+    if (card && !event.target.closest("a, button")) window.location.href = card.dataset.url;
+  });
+
+  if (board.dataset.draggable !== "true") return;
+  for (const list of board.querySelectorAll(".kanban-cards")) {
+    window.Sortable.create(list, {
+      group: "kanban",
+      draggable: ".kanban-draggable",
+      animation: 150,
+      ghostClass: "kanban-ghost",
+      onEnd(event) {
+        if (event.from === event.to) return;
+        const move = { item: event.item, from: event.from, to: event.to, oldIndex: event.oldIndex };
+        bump(columnOf(event.to), 1);
+        bump(columnOf(event.from), -1);
+        send(move, null);
+      },
+    });
+  }
+})();

@@ -9,7 +9,7 @@ from form_engine.fields._config_messages import ConfigProblem
 from form_engine.fields._reference import ReferenceFieldType
 from schemas.spec import FieldSpec, Label
 
-ON_DELETE = ("restrict", "set_null")
+ON_DELETE = ("restrict", "set_null", "cascade")
 
 
 class RelationField(ReferenceFieldType):
@@ -31,8 +31,8 @@ class RelationField(ReferenceFieldType):
             "on_delete": {
                 "enum": list(ON_DELETE),
                 "default": "restrict",
-                "description": "When the target record is deleted: refuse (restrict) or "
-                "clear this field (set_null).",
+                "description": "When the target record is deleted: refuse (restrict), "
+                "clear this field (set_null) or delete this record with it (cascade).",
             },
             "filter": {
                 "type": "object",

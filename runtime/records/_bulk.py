@@ -28,6 +28,7 @@ import sqlalchemy as sa
 from form_engine.conditions import ConditionContext
 from form_engine.messages import FieldError
 from runtime.records._checks import unique_error
+from runtime.records._guard import not_a_record
 from runtime.records._insert import NewRecord, insert_records, stamps_for
 from runtime.records._permissions import TableAccess
 from runtime.records._plan import AppPlan, TablePlan
@@ -111,13 +112,16 @@ def _validate(
 ) -> list[tuple[int, NewRecord]]:
     submitted = []
     for offset, raw in enumerate(chunk):
+        if not isinstance(raw, Mapping):
+            errors[first + offset] = RecordValidationError([not_a_record(raw)])
+            continue
         given: dict[str, Any] = {}
         stamp_errors: list[FieldError] = []
         values: Mapping[str, Any] = raw
         if preserve_ids:
             values, given, stamp_errors = split_stamps(raw)
         submitted.append((first + offset, values, given, stamp_errors))
-    prefetch = Prefetch.for_input(conn, app, plan, [s[1] for s in submitted], context)
+    prefetch = Prefetch.for_input(conn, app, plan, [s[1] for s in submitted], context, actor)
     missing_users = _missing_users(conn, app, [s[2] for s in submitted])
     prepared: list[tuple[int, Draft, dict[str, Any]]] = []
     for index, values, given, stamp_errors in submitted:

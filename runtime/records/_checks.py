@@ -1,5 +1,10 @@
-"""Checks that need the database: related records exist (and are live and match the
-relation's filter), unique fields and combinations are not taken by another live record.
+"""Checks that need the database: related records exist (live, matching the relation's
+filter and inside the actor's read scope), unique fields and combinations are not taken by
+another live record.
+
+A reference to a record the actor may not read fails exactly like one to a missing record
+(``not_found_reference``): linking must not become an existence oracle, nor a way to copy
+hidden data through lookups.
 
 Uniqueness is checked twice on purpose: a query first, so the error comes with every other
 problem of the record, and the partial unique index as the last word under concurrency;
@@ -16,7 +21,9 @@ import sqlalchemy as sa
 
 from form_engine.conditions import ConditionContext, ConditionError, compile_condition
 from form_engine.messages import FieldError
+from runtime.records._permissions import table_access
 from runtime.records._plan import AppPlan, TablePlan
+from runtime.records.actor import Actor
 from schemas.spec import localize
 
 if TYPE_CHECKING:
@@ -30,10 +37,11 @@ def check_relations(
     record: Mapping[str, Any],
     keys: set[str],
     context: ConditionContext,
+    actor: Actor,
     prefetch: Prefetch | None = None,
 ) -> Iterator[FieldError]:
-    """Every reference in ``keys`` points at a live row (and meets the relation filter).
-    ``prefetch`` answers for the references a batch fetched ahead."""
+    """Every reference in ``keys`` points at a live row the actor may read (and meets the
+    relation filter). ``prefetch`` answers for the references a batch fetched ahead."""
     metadata = plan.table.metadata
     for key in sorted(keys):
         target_name = plan.relations.get(key)
@@ -53,10 +61,11 @@ def check_relations(
         where = [target.c.id == value]
         target_key = plan.relation_targets.get(key)
         if target_key is not None:
+            target_plan = app[target_key]
             where.append(target.c.deleted_at.is_(None))
+            where.append(table_access(app, target_plan, actor).scope("read", context))
             condition = plan.fields[key].spec.config.get("filter")
             if condition:
-                target_plan = app[target_key]
                 # A broken filter is the builder's to report, not the user's.
                 with suppress(ConditionError):
                     where.append(

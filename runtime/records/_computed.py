@@ -4,6 +4,7 @@ can be filtered, sorted and aggregated in SQL."""
 
 from __future__ import annotations
 
+import math
 from collections.abc import Mapping, Sequence
 from decimal import ROUND_HALF_UP, Decimal
 from typing import TYPE_CHECKING, Any
@@ -11,10 +12,12 @@ from typing import TYPE_CHECKING, Any
 import sqlalchemy as sa
 
 from form_engine.conditions import ConditionContext, ConditionError, compile_condition
+from form_engine.fields.sqltypes import NUMERIC_DIGITS
 from form_engine.formula import FormulaError, evaluate_formula
-from form_engine.messages import ParseError
+from form_engine.messages import FieldError, ParseError
 from runtime.records._plan import AppPlan, FieldPlan, Rollup, TablePlan
 from runtime.records._validate import holds
+from runtime.records.errors import RecordValidationError
 
 if TYPE_CHECKING:
     from runtime.records._prefetch import Prefetch
@@ -23,7 +26,11 @@ NUMERIC_RESULTS = frozenset({"number", "money", "percent"})
 
 
 def apply_defaults(
-    plan: TablePlan, record: dict[str, Any], given: set[str], context: ConditionContext
+    plan: TablePlan,
+    record: dict[str, Any],
+    given: set[str],
+    context: ConditionContext,
+    problems: list[FieldError] | None = None,
 ) -> None:
     """Fill literal defaults, then formula defaults, of fields the caller did not give."""
     for field in plan.fields.values():
@@ -40,35 +47,60 @@ def apply_defaults(
             value = evaluate_formula(formula, record, now=_local_now(context))
         except FormulaError:
             continue
-        record[key] = result_value(plan.fields[key], value)
+        record[key] = result_value(plan.fields[key], value, problems)
 
 
-def result_value(field: FieldPlan, value: Any) -> Any:
-    """A formula or aggregate result as a value of the field's (result) type."""
+def result_value(field: FieldPlan, value: Any, problems: list[FieldError] | None = None) -> Any:
+    """A formula or aggregate result as a value of the field's (result) type.
+
+    A numeric result its ``NUMERIC(18, p)`` column cannot hold is a ``result_too_large``
+    error on the computed field — the same on SQLite (which would store a float) and
+    PostgreSQL (which would refuse the row). It goes to ``problems`` (the value becomes
+    None) or, without a list, is raised as RecordValidationError."""
     if value is None:
         return None
     config = field.spec.config
     name_of = getattr(field.type, "result_type_name", None)
     result_type = (name_of(field.spec) if name_of else None) or field.spec.type
     if isinstance(value, int | float) and not isinstance(value, bool):
+        if isinstance(value, float) and not math.isfinite(value):
+            return None
         value = Decimal(str(value))
     if isinstance(value, Decimal):
-        if result_type not in NUMERIC_RESULTS:
+        if result_type not in NUMERIC_RESULTS or not value.is_finite():
             return None
         precision = config.get("precision")
         if precision is None and hasattr(field.type, "result_config"):
             precision = field.type.result_config(field.spec).get("precision")
         if precision is None:
             precision = 2 if result_type == "money" else None
+        limit = Decimal(10) ** (NUMERIC_DIGITS - (int(precision) if precision is not None else 0))
+        if abs(value) >= limit:
+            return _too_large(field, limit, problems)
         if precision is not None:
             value = value.quantize(Decimal(1).scaleb(-int(precision)), rounding=ROUND_HALF_UP)
         try:
-            return field.type.parse(str(value), field.spec)
+            parsed = field.type.parse(str(value), field.spec)
         except ParseError:
             return None
+        for error in field.type.validate(parsed, field.spec):
+            if error.code == "number_too_large":  # the column's own precision is finer
+                return _too_large(field, error.params.get("limit"), problems)
+        return parsed
     if result_type == "text" and not isinstance(value, str):
         return str(value)
     return value
+
+
+def _too_large(field: FieldPlan, limit: Any, problems: list[FieldError] | None) -> None:
+    shown_limit = f"{limit:,}" if isinstance(limit, Decimal) else limit
+    error = FieldError(
+        field.key, "result_too_large", {"label": field.spec.label, "limit": shown_limit}
+    )
+    if problems is None:
+        raise RecordValidationError([error])
+    problems.append(error)
+    return None
 
 
 def fill_lookups(
@@ -118,6 +150,7 @@ def child_rollups(
     record: dict[str, Any],
     children: Mapping[str, Sequence[Mapping[str, Any]]],
     context: ConditionContext,
+    problems: list[FieldError] | None = None,
 ) -> None:
     """Aggregate child rows (in memory: they were just validated and computed)."""
     for rollup in plan.child_rollups:
@@ -132,7 +165,7 @@ def child_rollups(
         ]
         values = [row.get(rollup.source_field) for row in rows] if rollup.source_field else []
         record[rollup.key] = result_value(
-            plan.fields[rollup.key], _aggregate(rollup.aggregate, len(rows), values)
+            plan.fields[rollup.key], _aggregate(rollup.aggregate, len(rows), values), problems
         )
 
 
@@ -205,9 +238,11 @@ def compute_formulas(
     record: dict[str, Any],
     children: Mapping[str, Sequence[Mapping[str, Any]]],
     context: ConditionContext,
+    problems: list[FieldError] | None = None,
 ) -> None:
     """Evaluate formula fields in dependency order; a formula that cannot be evaluated for
-    these values (e.g. text where a number is expected) stores NULL."""
+    these values (e.g. text where a number is expected) stores NULL. A result too large
+    to store goes to ``problems`` (raised without a list, see ``result_value``)."""
     now = _local_now(context)
     for key, formula in plan.formulas:
         try:
@@ -216,7 +251,7 @@ def compute_formulas(
             )
         except FormulaError:
             value = None
-        record[key] = result_value(plan.fields[key], value)
+        record[key] = result_value(plan.fields[key], value, problems)
 
 
 def _local_now(context: ConditionContext) -> Any:

@@ -1,9 +1,10 @@
 """Related records fetched once for a whole batch instead of once per record.
 
 Validating a record asks the database two things about each reference: does the target
-exist, live and meeting the relation's filter (``check_relations``), and which values do
-its lookups copy (``fill_lookups``). For a batch both are answered by one
-``SELECT id, <looked-up columns>, <filter holds> … WHERE id IN (…)`` per relation field.
+exist, live, meeting the relation's filter and inside the actor's read scope
+(``check_relations``), and which values do its lookups copy (``fill_lookups``). For a batch
+both are answered by one ``SELECT id, <looked-up columns>, <filter and scope hold> … WHERE
+id IN (…)`` per relation field.
 A reference the batch did not foresee (say, one set by a default formula) is simply asked
 the single-record way, so answers never differ from the single-record path.
 """
@@ -18,7 +19,9 @@ import sqlalchemy as sa
 
 from form_engine.conditions import ConditionContext, ConditionError, compile_condition
 from form_engine.messages import ParseError
+from runtime.records._permissions import table_access
 from runtime.records._plan import AppPlan, TablePlan
+from runtime.records.actor import Actor
 
 CHUNK = 500
 """Values per ``IN (…)`` list: far below every backend's limit on bound parameters."""
@@ -59,13 +62,15 @@ class Prefetch:
         plan: TablePlan,
         raw_rows: Iterable[Mapping[str, Any]],
         context: ConditionContext,
+        actor: Actor,
     ) -> Prefetch:
-        """Everything the submitted rows (and their child rows) refer to."""
+        """Everything the submitted rows (and their child rows) refer to, judged for
+        ``actor`` (a target outside their read scope is not a valid reference)."""
         wanted: dict[str, dict[str, set[int]]] = {}
         _collect(app, plan, raw_rows, wanted)
         prefetch = cls()
         for table_key, by_relation in wanted.items():
-            prefetch._load(conn, app, app[table_key], by_relation, context)
+            prefetch._load(conn, app, app[table_key], by_relation, context, actor)
         return prefetch
 
     @classmethod
@@ -84,7 +89,7 @@ class Prefetch:
                 if isinstance(record.get(key), int):
                     ids.add(record[key])
         prefetch = cls()
-        prefetch._load(conn, app, plan, wanted, None)
+        prefetch._load(conn, app, plan, wanted, None, None)
         return prefetch
 
     def _load(
@@ -94,7 +99,10 @@ class Prefetch:
         plan: TablePlan,
         wanted: Mapping[str, set[int]],
         context: ConditionContext | None,
+        actor: Actor | None,
     ) -> None:
+        """Fetch the targets of each relation in ``wanted``; with a ``context`` (and the
+        ``actor``) also whether each may be referenced: filter and read scope hold."""
         metadata = plan.table.metadata
         for key, ids in wanted.items():
             if not ids:
@@ -111,15 +119,24 @@ class Prefetch:
                         for name in target_plan.fields[lookup.target_field].columns:
                             columns[name] = target.c[name]
                 where.append(target.c.deleted_at.is_(None))
+                checks: list[Any] = []
                 condition = plan.fields[key].spec.config.get("filter")
                 if condition and context is not None:
                     # A broken filter is the builder's to report, not the user's.
                     with suppress(ConditionError):
-                        allowed = compile_condition(
-                            condition,
-                            lambda k, t=target_plan: (t.expression(k), t.kinds[k]),
-                            context=context,
+                        checks.append(
+                            compile_condition(
+                                condition,
+                                lambda k, t=target_plan: (t.expression(k), t.kinds[k]),
+                                context=context,
+                            )
                         )
+                if actor is not None and context is not None:
+                    target_access = table_access(app, target_plan, actor)
+                    if not target_access.unrestricted:
+                        checks.append(target_access.scope("read", context))
+                if checks:
+                    allowed = sa.and_(*checks)
             elif plan.relations[key] == "kairos_user":
                 where.append(target.c.is_active.is_(True))
             selected = list(columns.values())

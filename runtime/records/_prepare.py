@@ -1,5 +1,6 @@
 """Turn submitted values into a complete, checked record (and its child rows): parse,
-default, compute, clear hidden fields, then run every check and collect every error."""
+default, compute, set aside fields hidden by their condition, then run every check and
+collect every error."""
 
 from __future__ import annotations
 
@@ -64,7 +65,8 @@ def prepare(
         values = dict(existing)
     values.update(parsed)
     if creating:
-        _computed.apply_defaults(plan, values, set(parsed) | failed | set(child_raw), context)
+        given = set(parsed) | failed | set(child_raw)
+        _computed.apply_defaults(plan, values, given, context, errors)
 
     children: dict[str, list[dict[str, Any]]] = {}
     child_changed = False
@@ -103,11 +105,11 @@ def prepare(
         prefetch,
     )
     if creating or child_changed:
-        _computed.child_rollups(plan, app, values, children, context)
+        _computed.child_rollups(plan, app, values, children, context, errors)
     if creating:
         _computed.empty_backlinks(plan, values)
-    _computed.compute_formulas(plan, values, children, context)
-    hidden = _validate.clear_hidden(plan, values, context)
+    _computed.compute_formulas(plan, values, children, context, errors)
+    hidden = _validate.hidden_by_condition(plan, values, context)
 
     previous = None if creating else existing
     if creating:
@@ -125,7 +127,7 @@ def prepare(
     errors += _validate.check_types(plan, values, typed)
     errors += _validate.check_rules(plan, values, context, previous)
     errors += check_relations(
-        conn, app, plan, values, (relation_keys & changed) - failed, context, prefetch
+        conn, app, plan, values, (relation_keys & changed) - failed, context, actor, prefetch
     )
     if not defer_unique:
         errors += check_unique(conn, plan, values, changed, record_id)

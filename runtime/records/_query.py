@@ -22,7 +22,8 @@ from typing import Any
 import sqlalchemy as sa
 
 from form_engine.conditions import ConditionContext, ConditionError, compile_condition
-from form_engine.kinds import Kind
+from form_engine.kinds import NUMERIC_KINDS, ORDERED_KINDS, Kind
+from runtime.records import _guard as guard
 from runtime.records._permissions import TableAccess
 from runtime.records._plan import TablePlan
 from runtime.records.errors import PermissionDenied, QueryError
@@ -70,10 +71,11 @@ def where_clause(
     table = plan.table
     parts = [table.c.deleted_at.is_not(None) if deleted else table.c.deleted_at.is_(None)]
     parts.append(access.scope("read", context))
+    text = guard.check_search(search)
     if where:
         parts.append(filter_clause(plan, access, where, context))
-    if search and search.strip():
-        parts.append(_search(plan, access, search.strip()))
+    if text:
+        parts.append(_search(plan, access, text))
     return sa.and_(*parts)
 
 
@@ -89,7 +91,10 @@ def filter_clause(
     Values are bound parameters inside the expression, so a compiled filter is reusable
     exactly when everything it was compiled from is the same: the condition, the fields
     the actor may filter by, and the context values it can read — the user and the local
-    day (date helpers). Filters reading ``$now`` or ``$trigger`` are never reused."""
+    day (date helpers). Filters reading ``$now`` or ``$trigger`` are never reused.
+    Only a filter whose values pass ``_guard`` (sizes, ranges, no NUL) is compiled and
+    cached."""
+    guard.check_condition(where)
     try:
         text = json.dumps(where, sort_keys=True, default=str, ensure_ascii=False)
     except (TypeError, ValueError):
@@ -111,6 +116,7 @@ def filter_clause(
         clause = compile_condition(where, resolver(plan, access, "filter"), context=context)
     except ConditionError as exc:
         raise QueryError(detail=str(exc)) from exc
+    guard.check_bound_values(clause)
     if key is not None:
         if len(plan.condition_cache) >= CACHED_CONDITIONS:
             plan.condition_cache.clear()
@@ -139,10 +145,10 @@ def ordering(
 ) -> list[tuple[str, sa.ColumnElement[Any], bool]]:
     """(key, expression, descending) per sort key, ending with ``id``."""
     out: list[tuple[str, sa.ColumnElement[Any], bool]] = []
-    for item in order_by:
-        key, direction = (item, "asc") if isinstance(item, str) else item
-        if direction not in ("asc", "desc"):
-            raise QueryError(detail=f"sort direction must be asc or desc, not {direction!r}")
+    if isinstance(order_by, str | bytes | Mapping) or not isinstance(order_by, Sequence):
+        raise _bad_sort(order_by)
+    items = [_sort_item(item) for item in order_by]
+    for key, direction in items:
         if key == "id":
             break
         field = plan.fields.get(key)
@@ -153,15 +159,29 @@ def ordering(
         except KeyError:
             raise QueryError("unknown_field", table=plan.label(), value=key) from None
         out.append((key, expr, direction == "desc"))
-    last_desc = (
-        out[-1][2]
-        if out
-        else (
-            order_by[-1][1] == "desc" if order_by and not isinstance(order_by[-1], str) else False
-        )
-    )
+    last_desc = out[-1][2] if out else (items[-1][1] == "desc" if items else False)
     out.append(("id", plan.table.c.id, last_desc))
     return out
+
+
+def _sort_item(item: Any) -> tuple[str, str]:
+    """``"key"`` or ``(key, "asc" | "desc")``."""
+    if isinstance(item, str):
+        return item, "asc"
+    if isinstance(item, list | tuple) and len(item) == 2 and isinstance(item[0], str):
+        if item[1] in ("asc", "desc"):
+            return item[0], item[1]
+        raise QueryError(detail=f"sort direction must be asc or desc, not {guard.shown(item[1])}")
+    raise _bad_sort(item)
+
+
+def _bad_sort(item: Any) -> QueryError:
+    return QueryError(
+        detail={
+            "en": f'a sort key is "field" or ("field", "asc"/"desc"), not {guard.shown(item)}',
+            "zh-CN": f"排序项应为“字段”或（字段, asc/desc），收到 {guard.shown(item)}",
+        }
+    )
 
 
 def order_clauses(keys: list[tuple[str, sa.ColumnElement[Any], bool]]) -> list[Any]:
@@ -202,15 +222,66 @@ def encode_cursor(signature: str, values: list[Any]) -> str:
     return base64.urlsafe_b64encode(payload.encode()).decode().rstrip("=")
 
 
-def decode_cursor(signature: str, cursor: str) -> list[Any]:
+def decode_cursor(
+    signature: str,
+    cursor: Any,
+    keys: list[tuple[str, Any, bool]] | None = None,
+    plan: TablePlan | None = None,
+) -> list[Any]:
+    """The sort values a cursor carries; QueryError(``invalid_cursor``) for a cursor of
+    another query, or one forged: wrong shape, values of the wrong type for their sort
+    key (checked against ``plan``'s kinds when given), ids or numbers out of range."""
     try:
+        if not isinstance(cursor, str) or len(cursor) > 4096:
+            raise ValueError("not a cursor")
         padded = cursor + "=" * (-len(cursor) % 4)
         payload = json.loads(base64.urlsafe_b64decode(padded.encode()))
-        if payload["s"] != signature:
+        if not isinstance(payload, dict) or payload.get("s") != signature:
             raise ValueError("cursor of another query")
-        return [_untag(v) for v in payload["v"]]
-    except (ValueError, KeyError, TypeError) as exc:
+        raw = payload["v"]
+        if not isinstance(raw, list) or (keys is not None and len(raw) != len(keys)):
+            raise ValueError("wrong number of sort values")
+        values = [_untag(v) for v in raw]
+        if keys is not None:
+            for (name, _expr, _desc), value in zip(keys, values, strict=True):
+                kind = None if plan is None else plan.kinds.get(name)
+                if not _fits(name, kind, value):
+                    raise ValueError(f"bad value for {name}")
+                guard.check_query_value(value)
+        return values
+    except (ValueError, KeyError, TypeError, ArithmeticError, QueryError) as exc:
         raise QueryError("invalid_cursor") from exc
+
+
+_CURSOR_TYPES: Mapping[Kind, tuple[type, ...]] = {
+    Kind.DECIMAL: (Decimal, int),
+    Kind.NUMBER: (int, float, Decimal),
+    Kind.DURATION: (int,),
+    Kind.DATETIME: (datetime,),
+    Kind.TIME: (time,),
+    Kind.TEXT: (str,),
+    Kind.CHOICE: (str,),
+    Kind.REF: (int,),
+    Kind.BOOL: (bool,),
+}
+
+
+def _fits(name: str, kind: Kind | None, value: Any) -> bool:
+    """Whether a cursor value can be a stored value of a sort key of ``kind``."""
+    if name == "id":
+        return guard.as_id(value) is not None and isinstance(value, int)
+    if value is None:
+        return True
+    if isinstance(value, list | dict):
+        return False
+    if kind == Kind.DATE:
+        return isinstance(value, date) and not isinstance(value, datetime)
+    if kind == Kind.BOOL:
+        return isinstance(value, bool)
+    if isinstance(value, bool):
+        return False
+    expected = _CURSOR_TYPES.get(kind) if kind is not None else None
+    return expected is None or isinstance(value, expected)
 
 
 def signature(table_key: str, keys: list[tuple[str, Any, bool]]) -> str:
@@ -235,6 +306,8 @@ def _tag(value: Any) -> Any:
 def _untag(value: Any) -> Any:
     if isinstance(value, Mapping):
         ((tag, text),) = value.items()
+        if not isinstance(text, str):
+            raise TypeError("tagged cursor values are text")
         return {
             "dt": datetime.fromisoformat,
             "d": date.fromisoformat,
@@ -245,9 +318,28 @@ def _untag(value: Any) -> Any:
 
 
 # --- aggregates -----------------------------------------------------------------------
+def measure_item(item: Any) -> tuple[str, str | None]:
+    """One measure: ``(function, field key or None)``."""
+    if (
+        isinstance(item, list | tuple)
+        and len(item) == 2
+        and isinstance(item[0], str)
+        and (item[1] is None or isinstance(item[1], str))
+    ):
+        return item[0], item[1]
+    raise QueryError(
+        detail={
+            "en": f'a measure is ("function", "field" or None), not {guard.shown(item)}',
+            "zh-CN": f"统计项应为（函数, 字段或 None），收到 {guard.shown(item)}",
+        }
+    )
+
+
 def measure_expression(
     plan: TablePlan, access: TableAccess, function: str, key: str | None
 ) -> sa.ColumnElement[Any]:
+    """The SQL of one measure. ``sum`` and ``avg`` need a numeric field, ``min`` and
+    ``max`` an ordered one (numbers, dates, times, text); counts take any field."""
     if function not in MEASURES:
         raise QueryError(detail=f"unknown measure {function!r}; use one of {', '.join(MEASURES)}")
     if function == "count" and key is None:
@@ -262,7 +354,20 @@ def measure_expression(
         return sa.func.count(expr)
     if function == "count_distinct":
         return sa.func.count(sa.distinct(expr))
+    kind = plan.kinds.get(key)
+    field = plan.fields.get(key)
+    allowed = NUMERIC_KINDS if function in ("sum", "avg") else ORDERED_KINDS
+    if kind not in allowed or (field is not None and field.is_child_table):
+        raise QueryError(
+            detail={
+                "en": f"{function} cannot be applied to {key}",
+                "zh-CN": f"不能对 {key} 求{_MEASURE_NAMES_ZH[function]}",
+            }
+        )
     return getattr(sa.func, function)(expr)
+
+
+_MEASURE_NAMES_ZH = {"sum": "和", "avg": "平均值", "min": "最小值", "max": "最大值"}
 
 
 def measure_name(function: str, key: str | None) -> str:

@@ -9,6 +9,7 @@ from typing import Any
 
 import sqlalchemy as sa
 
+from runtime.records import _guard as guard
 from runtime.records import _query as q
 from runtime.records._audit import AuditEntry, read_history
 from runtime.records._children import load_children
@@ -44,6 +45,8 @@ class Reader:
         """One live record the actor may see; RecordNotFound otherwise (also when it exists
         outside the actor's scope, so existence does not leak)."""
         plan = self.plan(table)  # type: ignore[attr-defined]
+        record_id = guard.record_id(plan, record_id)
+        fields = _field_list(plan, fields)
         access = self.access(actor, plan)  # type: ignore[attr-defined]
         access.require("read")
         context = self.context(actor)  # type: ignore[attr-defined]
@@ -96,19 +99,19 @@ class Reader:
         plan = self.plan(table)  # type: ignore[attr-defined]
         access = self.access(actor, plan)  # type: ignore[attr-defined]
         access.require("read")
+        if deleted:
+            access.require("delete")  # the recycle bin, as in list_deleted
         limit = q.clamp_limit(limit)
         context = self.context(actor)  # type: ignore[attr-defined]
-        if fields is not None:
-            for key in fields:
-                if key not in plan.fields and key not in plan.kinds:
-                    raise QueryError("unknown_field", table=plan.label(), value=key)
+        fields = _field_list(plan, fields)
         condition = q.where_clause(plan, access, where, search, context, deleted=deleted)
         keys = q.ordering(plan, access, order_by)
         signature = q.signature(plan.key, keys)
         sort_columns = [expr.label(f"_k{i}") for i, (_n, expr, _d) in enumerate(keys)]
         statement = sa.select(plan.table, *sort_columns).where(condition)
         if after:
-            statement = statement.where(q.after_cursor(keys, q.decode_cursor(signature, after)))
+            values = q.decode_cursor(signature, after, keys, plan)
+            statement = statement.where(q.after_cursor(keys, values))
         statement = statement.order_by(*q.order_clauses(keys)).limit(limit + 1)
         with self._read() as conn:  # type: ignore[attr-defined]
             rows = conn.execute(statement).mappings().all()
@@ -182,8 +185,15 @@ class Reader:
         access = self.access(actor, plan)  # type: ignore[attr-defined]
         access.require("read")
         condition = q.where_clause(plan, access, where, None, self.context(actor))  # type: ignore[attr-defined]
+        if isinstance(measures, str | bytes) or not isinstance(measures, Sequence):
+            raise QueryError(detail=f"measures must be a list, not {type(measures).__name__}")
+        if isinstance(group_by, str | bytes) or not isinstance(group_by, Sequence):
+            raise QueryError(detail=f"group_by must be a list, not {type(group_by).__name__}")
+        measures = [q.measure_item(item) for item in measures]
         groups = []
         for key in group_by:
+            if not isinstance(key, str):
+                raise QueryError("unknown_field", table=plan.label(), value=repr(key))
             try:
                 groups.append(q.column(plan, access, key, "group").label(f"g_{key}"))
             except KeyError:
@@ -218,6 +228,7 @@ class Reader:
         """Every change of a record the actor may see (live or in the recycle bin), oldest
         first; hidden fields are left out and masked ones masked."""
         plan = self.plan(table)  # type: ignore[attr-defined]
+        record_id = guard.record_id(plan, record_id)
         access = self.access(actor, plan)  # type: ignore[attr-defined]
         access.require("read")
         context = self.context(actor)  # type: ignore[attr-defined]
@@ -260,6 +271,18 @@ class Reader:
                 )
             )
         return out
+
+
+def _field_list(plan: Any, fields: Any) -> list[str] | None:
+    """The ``fields`` argument checked: None, or a list of known keys."""
+    if fields is None:
+        return None
+    if isinstance(fields, str | bytes) or not isinstance(fields, Sequence | set | frozenset):
+        raise QueryError(detail=f"fields must be a list of field keys, not {guard.shown(fields)}")
+    for key in fields:
+        if not isinstance(key, str) or (key not in plan.fields and key not in plan.kinds):
+            raise QueryError("unknown_field", table=plan.label(), value=guard.shown(key))
+    return list(fields)
 
 
 def _as_field_value(plan: Any, key: str, value: Any) -> Any:

@@ -4,11 +4,15 @@ lookups copy a changed field. Works on sets of records, so a bulk insert recompu
 affected parent once, with one aggregate query per rollup for all of them.
 
 A recompute writes the derived columns only: no ``row_version`` bump, no audit entry, no
-event — nobody edited those records, their inputs moved (docs/records.md).
+event — nobody edited those records, their inputs moved (docs/records.md). It is internal
+and runs whatever the actor's rights on those records: creating a follow-up (which the
+actor may only link to a record they can read) moves its opportunity's follow-up count
+even when the actor may not edit the opportunity — the count is derived, not edited.
 """
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
@@ -22,9 +26,12 @@ from runtime.records._output import row_values
 from runtime.records._plan import AppPlan, Lookup, Rollup, TablePlan
 from runtime.records._prefetch import Prefetch, chunked
 
+LOG = logging.getLogger(__name__)
+
 MAX_CASCADE = 4
 """How many hops a change may travel through rollups and lookups (customer ← opportunity
-← line): deep enough for real apps, bounded so a cycle of links cannot loop."""
+← line): deep enough for real apps, bounded so a cycle of links cannot loop. Reaching it
+with dependents left over logs a warning (see ``refresh_dependents``)."""
 
 
 @dataclass
@@ -46,8 +53,24 @@ def refresh_dependents(
     context: ConditionContext,
     depth: int = 0,
 ) -> None:
-    """Recompute the records that aggregate or copy the changed records of ``plan``."""
-    if depth >= MAX_CASCADE or not changes:
+    """Recompute the records that aggregate or copy the changed records of ``plan``.
+
+    Past ``MAX_CASCADE`` hops the remaining dependents are left as they are and a warning
+    is logged (with the table and records), so an app whose links run deeper — or loop —
+    is noticed rather than silently stale."""
+    if not changes:
+        return
+    if depth >= MAX_CASCADE:
+        if _has_dependents(plan, changes):
+            LOG.warning(
+                "recompute of derived values stopped after %d hops at table %r (records %s); "
+                "records depending on them were not refreshed — do the app's rollups or "
+                "lookups form a cycle or a chain deeper than %d?",
+                MAX_CASCADE,
+                plan.key,
+                sorted(c.record_id for c in changes)[:20],
+                MAX_CASCADE,
+            )
         return
     for parent_key, via in plan.rollup_parents:
         targets: set[Any] = set()
@@ -71,6 +94,22 @@ def refresh_dependents(
         ]
         if sources:
             _refresh_lookups(conn, app, app[dependent_key], lookup, sources, context, depth)
+
+
+def _has_dependents(plan: TablePlan, changes: Sequence[Change]) -> bool:
+    """Whether some record depends on these changes (a parent rolling them up, a lookup
+    copying a changed field)."""
+    for _parent_key, via in plan.rollup_parents:
+        for change in changes:
+            if change.values.get(via) is not None:
+                return True
+            if change.previous is not None and change.previous.get(via) is not None:
+                return True
+    return any(
+        lookup.target_field in c.touched or "deleted_at" in c.touched
+        for _key, lookup in plan.lookup_dependents
+        for c in changes
+    )
 
 
 def _refresh_lookups(

@@ -3,19 +3,23 @@ read-only and not-editable fields, parsing), visibility, conditional read-only, 
 type rules and table rules. Each check yields every problem; the driver collects them all
 so the user sees everything at once.
 
-Order (docs/records.md): accept input → defaults and computed values → hidden-by-condition
-fields cleared → readonly_when → required / required_when → type validation → rules →
-(database) relations and uniqueness.
+Order (docs/records.md): accept input → defaults and computed values → fields hidden by
+their condition set aside (kept, not required, not type-checked) → readonly_when →
+required / required_when → type validation → rules → (database) relations and uniqueness.
 """
 
 from __future__ import annotations
 
 from collections.abc import Iterator, Mapping
+from decimal import Decimal
 from typing import Any
 
 from form_engine.conditions import ConditionContext, ConditionError, evaluate
 from form_engine.fields.base import is_blank
+from form_engine.fields.sqltypes import NUMERIC_DIGITS
+from form_engine.kinds import Kind
 from form_engine.messages import FieldError, ParseError
+from runtime.records._guard import as_id, has_nul, shown
 from runtime.records._permissions import TableAccess
 from runtime.records._plan import TablePlan
 from schemas.spec import PARENT_COLUMN, ROW_ORDER_COLUMN, SYSTEM_COLUMNS
@@ -83,6 +87,11 @@ def accept_input(
             errors.append(exc.to_field_error(key, label))
             failed.add(key)
             continue
+        problem = value_problem(plan, key, value)
+        if problem is not None:
+            errors.append(problem)
+            failed.add(key)
+            continue
         unchanged = existing is not None and not field.is_child_table and existing.get(key) == value
         if unchanged:
             continue  # sending back what was read is never an edit
@@ -97,6 +106,29 @@ def accept_input(
         else:
             parsed[key] = value
     return parsed, child_rows, errors, failed
+
+
+def value_problem(plan: TablePlan, key: str, value: Any) -> FieldError | None:
+    """What no field type may store, checked the same on every backend: text holding NUL
+    (PostgreSQL refuses it), numbers beyond their ``NUMERIC(18, p)`` column, references
+    beyond a 64-bit id (a reference no record can have: ``not_found_reference``, before
+    any query)."""
+    field = plan.fields[key]
+    label = field.spec.label
+    if value is None or field.is_child_table:
+        return None
+    if has_nul(value):
+        return FieldError(key, "text_nul", {"label": label})
+    if key in plan.relations and as_id(value) is None:
+        return FieldError(key, "not_found_reference", {"label": label, "value": shown(value)})
+    numeric = isinstance(value, Decimal | int | float) and not isinstance(value, bool)
+    if numeric and plan.kinds.get(key) in (Kind.NUMBER, Kind.DECIMAL, Kind.DURATION):
+        precision = getattr(field.type, "precision", None)
+        scale = int(precision(field.spec)) if callable(precision) else 0
+        limit = Decimal(10) ** (NUMERIC_DIGITS - scale)
+        if abs(Decimal(value)) >= limit:
+            return FieldError(key, "number_too_large", {"label": label, "limit": f"{limit:,}"})
+    return None
 
 
 def _accept_owner(
@@ -126,11 +158,14 @@ def _accept_owner(
     parsed["owner_id"] = value
 
 
-def clear_hidden(plan: TablePlan, record: dict[str, Any], context: ConditionContext) -> set[str]:
-    """Empty every field whose ``visible_when`` is false; returns their keys.
+def hidden_by_condition(
+    plan: TablePlan, record: Mapping[str, Any], context: ConditionContext
+) -> set[str]:
+    """Keys of the fields whose ``visible_when`` is false for ``record``.
 
-    A field hidden by its condition is not shown, so it can neither be required nor keep a
-    stale value that rules, reports and flows would still see.
+    Such a field is not shown, so it is neither required nor type-checked — but its stored
+    value is kept: a condition that flips back (a lost opportunity reopened and lost
+    again) must not have wiped what the user typed (docs/records.md, step 4).
     """
     hidden: set[str] = set()
     for field in plan.fields.values():
@@ -139,7 +174,6 @@ def clear_hidden(plan: TablePlan, record: dict[str, Any], context: ConditionCont
             continue
         if not holds(condition, record, plan, context):
             hidden.add(field.key)
-            record[field.key] = [] if field.is_child_table and record.get(field.key) else None
     return hidden
 
 

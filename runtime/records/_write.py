@@ -115,8 +115,10 @@ def set_deleted(
     now: datetime,
     *,
     restore: bool,
+    extra: Mapping[str, Any] | None = None,
 ) -> None:
-    """Move a record to the recycle bin (with its child rows) or bring it back."""
+    """Move a record to the recycle bin (with its child rows) or bring it back.
+    ``extra`` is added to the audit entry (records deleted or restored with it)."""
     deleted_at = None if restore else now
     version = int(existing["row_version"]) + 1
     conn.execute(
@@ -146,8 +148,8 @@ def set_deleted(
             k: load_children(conn, app[c], [record_id])[record_id] for k, c in plan.children.items()
         }
         values.update(loaded)
-    stamp = field_json(plan, "deleted_at", now)
-    changes = {"deleted_at": [stamp, None] if restore else [None, stamp]}
+    stamp = field_json(plan, "deleted_at", existing.get("deleted_at") if restore else now)
+    changes = {"deleted_at": [stamp, None] if restore else [None, stamp], **(extra or {})}
     action = "restore" if restore else "delete"
     _after_write(conn, app, plan, action, record_id, values, existing, changes, actor, now)
 

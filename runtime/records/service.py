@@ -19,7 +19,8 @@ from form_engine.conditions import ConditionContext
 from form_engine.fields.base import FieldTypeRegistry
 from form_engine.messages import FieldError, ParseError
 from runtime.db import read_transaction, write_transaction
-from runtime.records import _write
+from runtime.records import _delete, _write
+from runtime.records import _guard as guard
 from runtime.records._bulk import bulk_insert
 from runtime.records._children import load_children
 from runtime.records._insert import sync_id_sequence
@@ -28,6 +29,7 @@ from runtime.records._permissions import TableAccess, table_access
 from runtime.records._plan import AppPlan, TablePlan, app_plan
 from runtime.records._prepare import prepare
 from runtime.records._reads import Reader
+from runtime.records._validate import value_problem
 from runtime.records.actor import Actor
 from runtime.records.errors import (
     PermissionDenied,
@@ -108,6 +110,7 @@ class RecordService(Reader):
         """Create one record; returns it (JSON form). Raises RecordValidationError with
         every problem, PermissionDenied without the create action."""
         plan = self.plan(table)
+        values = guard.record(values)
         access = self.access(actor, plan)
         access.require("create")
         if owner_id is not None:
@@ -149,11 +152,11 @@ class RecordService(Reader):
         accepts the system values ``created_at``, ``updated_at``, ``created_by`` and
         ``updated_by`` of an import."""
         plan = self.plan(table)
+        rows = guard.rows(rows)
         access = self.access(actor, plan)
         access.require("create")
         if preserve_ids and not access.unrestricted:
             raise PermissionDenied("preserve_ids_admin_only")
-        rows = rows if isinstance(rows, list | tuple) else list(rows)
         now = self.clock()
         with write_transaction(self.engine) as conn:
             outcome = bulk_insert(
@@ -187,10 +190,13 @@ class RecordService(Reader):
         """Change the given fields only. With ``row_version`` (or ``values["row_version"]``)
         a record saved by someone else since raises RecordConflict."""
         plan = self.plan(table)
+        record_id = guard.record_id(plan, record_id)
+        values = guard.record(values)
+        row_version = guard.row_version(
+            values.get("row_version") if row_version is None else row_version
+        )
         access = self.access(actor, plan)
         access.require("update")
-        if row_version is None and values.get("row_version") is not None:
-            row_version = int(values["row_version"])
         with write_transaction(self.engine) as conn:
             record = self._update(conn, actor, plan, access, record_id, values, row_version)
         return self._output(actor, plan, access, record)
@@ -237,18 +243,31 @@ class RecordService(Reader):
         self, actor: Actor, table: str, key_fields: Sequence[str], values: Mapping[str, Any]
     ) -> tuple[dict[str, Any], bool]:
         """Update the live record whose ``key_fields`` equal those in ``values``, or create
-        one. Returns (record, created)."""
+        one. Returns (record, created). The key fields are a filter: hidden or masked
+        ones are refused (PermissionDenied) before any value is looked at, so the outcome
+        cannot reveal a value the actor may not see."""
         plan = self.plan(table)
+        values = guard.record(values)
         access = self.access(actor, plan)
+        if isinstance(key_fields, str) or not key_fields:
+            raise QueryError(detail="key_fields must be a non-empty list of field keys")
+        for key in key_fields:
+            field_plan = plan.fields.get(key) if isinstance(key, str) else None
+            if field_plan is None or not field_plan.stored or field_plan.is_child_table:
+                raise QueryError("unknown_field", table=plan.label(), value=guard.shown(key))
+            if not access.usable_in_queries(key):
+                raise PermissionDenied.field("filter", field_plan.spec.label)
         where, errors = [], []
         for key in key_fields:
-            field_plan = plan.fields.get(key)
-            if field_plan is None or not field_plan.stored or field_plan.is_child_table:
-                raise QueryError("unknown_field", table=plan.label(), value=key)
+            field_plan = plan.fields[key]
             try:
                 value = field_plan.type.parse(values.get(key), field_plan.spec)
             except ParseError as exc:
                 errors.append(exc.to_field_error(key, field_plan.spec.label))
+                continue
+            problem = value_problem(plan, key, value)
+            if problem is not None:
+                errors.append(problem)
                 continue
             if value is None:
                 labels = {
@@ -280,8 +299,11 @@ class RecordService(Reader):
     def delete(
         self, actor: Actor, table: str, record_id: int, *, row_version: int | None = None
     ) -> None:
-        """Move the record (and its child rows) to the recycle bin."""
+        """Move the record (its child rows and the records related to it with
+        ``on_delete: cascade``) to the recycle bin (docs/records.md, "Deleting")."""
         plan = self.plan(table)
+        record_id = guard.record_id(plan, record_id)
+        row_version = guard.row_version(row_version)
         access = self.access(actor, plan)
         access.require("delete")
         with write_transaction(self.engine) as conn:
@@ -289,12 +311,15 @@ class RecordService(Reader):
             context = self.context(actor, now)
             existing = self._load_for_write(conn, actor, plan, access, record_id, "delete", context)
             self._check_version(conn, existing, row_version)
-            self._check_not_referenced(conn, plan, record_id)
-            _write.set_deleted(conn, self.app, plan, record_id, existing, actor, now, restore=False)
+            doomed = _delete.cascade_set(conn, self.app, plan, record_id)
+            _delete.check_not_referenced(conn, self.app, actor, doomed, context)
+            _delete.delete_cascading(conn, self.app, plan, record_id, existing, doomed, actor, now)
 
     def restore(self, actor: Actor, table: str, record_id: int) -> dict[str, Any]:
-        """Bring a record (and the child rows deleted with it) back from the recycle bin."""
+        """Bring a record back from the recycle bin, with the child rows and cascaded
+        records deleted with it."""
         plan = self.plan(table)
+        record_id = guard.record_id(plan, record_id)
         access = self.access(actor, plan)
         access.require("delete")
         with write_transaction(self.engine) as conn:
@@ -303,13 +328,7 @@ class RecordService(Reader):
             existing = self._load_for_write(
                 conn, actor, plan, access, record_id, "delete", context, deleted=True
             )
-            try:
-                with conn.begin_nested():
-                    _write.set_deleted(
-                        conn, self.app, plan, record_id, existing, actor, now, restore=True
-                    )
-            except sa.exc.IntegrityError as exc:
-                raise _write.integrity_error(plan, exc, existing, None) from exc
+            _delete.restore_cascading(conn, self.app, plan, record_id, existing, actor, now)
             values = {
                 **existing,
                 "deleted_at": None,
@@ -368,32 +387,6 @@ class RecordService(Reader):
             updated_by_name=name,
             updated_at=existing["updated_at"],
         )
-
-    def _check_not_referenced(self, conn: sa.Connection, plan: TablePlan, record_id: int) -> None:
-        """Relations with ``on_delete: restrict`` keep their target out of the bin."""
-        errors = []
-        for other in self.app.plans.values():
-            for key, target in other.relation_targets.items():
-                spec = other.fields[key].spec
-                if target != plan.key or spec.config.get("on_delete", "restrict") != "restrict":
-                    continue
-                count = conn.execute(
-                    sa.select(sa.func.count())
-                    .select_from(other.table)
-                    .where(
-                        other.expression(key) == record_id,
-                        other.table.c.deleted_at.is_(None),
-                        other.table.c.id != record_id if other is plan else sa.true(),
-                    )
-                ).scalar_one()
-                if count:
-                    errors.append(
-                        FieldError(
-                            None, "still_referenced", {"table": other.label(), "count": count}
-                        )
-                    )
-        if errors:
-            raise RecordValidationError(errors)
 
     def _read(self) -> Any:
         return read_transaction(self.engine)

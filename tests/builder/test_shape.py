@@ -49,10 +49,10 @@ def test_config_is_checked_against_the_type_schema(crm: Doc) -> None:
 
 
 def test_config_enum_names_the_allowed_values(crm: Doc) -> None:
-    field(crm, "opportunity", "customer")["config"]["on_delete"] = "cascade"
+    field(crm, "opportunity", "customer")["config"]["on_delete"] = "delete"
     assert problems(crm) == [
-        'app.json: tables[1].fields[2].config.on_delete: "cascade" is not an allowed value; '
-        "allowed: restrict, set_null"
+        'app.json: tables[1].fields[2].config.on_delete: "delete" is not an allowed value; '
+        "allowed: restrict, set_null, cascade"
     ]
 
 

@@ -165,6 +165,12 @@ OPPORTUNITY: dict[str, Any] = {
             },
         },
         {
+            "key": "activity_count",
+            "type": "rollup",
+            "label": _label("活动数", "Activities"),
+            "config": {"table": "activity", "via": "opportunity", "aggregate": "count"},
+        },
+        {
             "key": "line_total",
             "type": "formula",
             "label": _label("明细合计", "Line total"),
@@ -209,6 +215,29 @@ OPPORTUNITY_LINE: dict[str, Any] = {
     ],
 }
 
+ACTIVITY: dict[str, Any] = {
+    "key": "activity",
+    "label": _label("活动", "Activity"),
+    "title_field": "subject",
+    "fields": [
+        {"key": "subject", "type": "text", "label": _label("主题", "Subject"), "required": True},
+        {"key": "ref", "type": "text", "label": _label("参考号", "Reference"), "unique": True},
+        {
+            "key": "opportunity",
+            "type": "relation",
+            "label": _label("商机", "Opportunity"),
+            "required": True,
+            "config": {"target": "opportunity", "on_delete": "cascade"},
+        },
+        {
+            "key": "opportunity_name",
+            "type": "lookup",
+            "label": _label("商机名称", "Opportunity name"),
+            "config": {"relation": "opportunity", "field": "name", "result_type": "text"},
+        },
+    ],
+}
+
 ALL = ["read", "create", "update", "delete", "export", "share"]
 ROLES: list[dict[str, Any]] = [
     {
@@ -230,6 +259,7 @@ ROLES: list[dict[str, Any]] = [
                 "row_scope": "all",
                 "fields": {"phone": "masked", "email": "masked"},
             },
+            "activity": {"actions": ["read", "create", "update", "delete"], "row_scope": "own"},
         },
     },
     {
@@ -268,6 +298,6 @@ def crm_app(**settings: Any) -> AppSpec:
             "version": "1",
             "settings": {"timezone": "Asia/Shanghai", **settings},
             "roles": ROLES,
-            "tables": [CUSTOMER, OPPORTUNITY, OPPORTUNITY_LINE],
+            "tables": [CUSTOMER, OPPORTUNITY, OPPORTUNITY_LINE, ACTIVITY],
         }
     )

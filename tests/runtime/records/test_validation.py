@@ -57,11 +57,17 @@ def test_conditional_required_and_visibility(service: RecordService, admin, make
     assert error.codes() == {"lost_reason": ["required"]}
     lost = service.create(admin, "opportunity", {**base, "stage": "lost", "lost_reason": "价格"})
     assert lost["lost_reason"] == "价格"
-    # hidden by its condition: not required, and no value is kept
+    # hidden by its condition: not required, but the stored value is kept (not wiped)
     reopened = service.update(admin, "opportunity", lost["id"], {"stage": "open"})
-    assert reopened["lost_reason"] is None
-    ignored = service.create(admin, "opportunity", {**base, "name": "B", "lost_reason": "x"})
-    assert ignored["lost_reason"] is None
+    assert reopened["lost_reason"] == "价格"
+    lost_again = service.update(admin, "opportunity", lost["id"], {"stage": "lost"})
+    assert lost_again["lost_reason"] == "价格"
+    hidden = service.create(admin, "opportunity", {**base, "name": "B", "lost_reason": "x"})
+    assert hidden["lost_reason"] == "x"
+    emptied = service.update(
+        admin, "opportunity", lost["id"], {"stage": "open", "lost_reason": None}
+    )
+    assert emptied["lost_reason"] is None  # not required while hidden
 
 
 def test_table_rule_message_is_localised(service: RecordService, admin, make_customer):

@@ -48,6 +48,12 @@ class WebState:
             self._checked[key] = now
             return cached[1]
 
+    def refresh(self, app_key: str | None = None) -> None:
+        """Forget the cached service so the next request loads the newest published
+        version (call after publishing from this process, e.g. the permission editor)."""
+        with self._lock:
+            self._checked.pop(app_key or self.app_key, None)
+
     def _current_version(self, app_key: str) -> int:
         apps = define_system_tables(sa.MetaData())["kairos_app"]
         with self.engine.connect() as conn:

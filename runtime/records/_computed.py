@@ -32,7 +32,7 @@ def apply_defaults(
     context: ConditionContext,
     problems: list[FieldError] | None = None,
 ) -> None:
-    """Fill literal defaults, then formula defaults, of fields the caller did not give."""
+    """Fill the literal defaults of fields the caller did not give."""
     for field in plan.fields.values():
         if field.key in given or field.computed or field.spec.default is None:
             continue
@@ -40,6 +40,18 @@ def apply_defaults(
             record[field.key] = field.type.parse(field.spec.default, field.spec)
         except ParseError:
             continue  # a bad default is a definition problem, reported by the builder
+
+
+def apply_default_formulas(
+    plan: TablePlan,
+    record: dict[str, Any],
+    given: set[str],
+    context: ConditionContext,
+    problems: list[FieldError] | None = None,
+) -> None:
+    """Fill formula defaults of fields the caller did not give. Runs after lookups and
+    rollups are filled, so a default may read them (probability defaults to the stage's
+    probability through a lookup), and before formulas, which may read the default."""
     for key, formula in plan.default_formulas.items():
         if key in given:
             continue

@@ -108,6 +108,7 @@ def prepare(
         _computed.child_rollups(plan, app, values, children, context, errors)
     if creating:
         _computed.empty_backlinks(plan, values)
+        _computed.apply_default_formulas(plan, values, given, context, errors)
     _computed.compute_formulas(plan, values, children, context, errors)
     hidden = _validate.hidden_by_condition(plan, values, context)
 

@@ -1,0 +1,122 @@
+"""Between HTML form data and record-service values.
+
+Posting: every field the user may edit is sent as its raw form string (the field types
+parse them); composite widgets are gathered from their inputs — child rows from
+``<field>-<n>-<child field>`` (in page order, so a drag-reordered table keeps its order),
+an address from ``<field>.province|city|district|detail``, a location from
+``<field>.lat|lng``. Showing: a record's JSON values as what each widget expects.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from collections.abc import Iterable
+from typing import Any
+
+import nh3
+from werkzeug.datastructures import MultiDict
+
+from runtime.web.forms._kernel import TablePlan
+
+_ROW_KEY = re.compile(r"^(?P<field>[a-z][a-z0-9_]*)-(?P<index>\d+)-(?P<child>[a-z][a-z0-9_]*)$")
+ADDRESS_PARTS = ("province", "city", "district", "detail")
+
+
+def submitted_values(
+    plan: TablePlan,
+    data: MultiDict[str, str],
+    editable: Iterable[str],
+    child_plans: dict[str, tuple[TablePlan, set[str]]],
+) -> dict[str, Any]:
+    """The values to give ``RecordService.create/update`` for the ``editable`` fields."""
+    values: dict[str, Any] = {}
+    for key in editable:
+        field = plan.fields[key]
+        kind = field.spec.type
+        if kind == "child_table":
+            if f"{key}-present" in data:
+                child_plan, child_editable = child_plans[key]
+                values[key] = _rows(key, data, child_plan, child_editable)
+        elif kind == "address":
+            if any(f"{key}.{part}" in data for part in ADDRESS_PARTS):
+                parts = {p: data.get(f"{key}.{p}", "").strip() for p in ADDRESS_PARTS}
+                values[key] = None if not any(parts.values()) else _address(parts)
+        elif kind == "location":
+            if f"{key}.lat" in data:
+                lat, lng = data.get(f"{key}.lat", "").strip(), data.get(f"{key}.lng", "").strip()
+                values[key] = {"lat": lat, "lng": lng} if lat or lng else None
+        elif kind == "multi_select":
+            if key in data or f"{key}-present" in data:
+                values[key] = [v for v in data.getlist(key) if v]
+        elif kind == "checkbox":
+            if key in data:
+                values[key] = data.getlist(key)[-1]  # hidden "false", then the box's "true"
+        elif kind == "rich_text":
+            if key in data:
+                values[key] = nh3.clean(data.get(key, ""))
+        elif key in data:
+            values[key] = data.get(key, "")
+    return values
+
+
+def _address(parts: dict[str, str]) -> dict[str, str]:
+    return {p: v for p, v in parts.items() if v}
+
+
+def _rows(
+    key: str, data: MultiDict[str, str], plan: TablePlan, editable: set[str]
+) -> list[dict[str, Any]]:
+    rows: dict[str, dict[str, Any]] = {}
+    for name in data:
+        match = _ROW_KEY.match(name)
+        if match is None or match["field"] != key:
+            continue
+        row = rows.setdefault(match["index"], {})
+        child = match["child"]
+        if child == "id":
+            if data[name].strip():
+                row["id"] = int(data[name]) if data[name].strip().isdigit() else data[name]
+        elif child in editable:
+            row[child] = data[name]
+    return [row for row in rows.values() if _has_content(row)]
+
+
+def _has_content(row: dict[str, Any]) -> bool:
+    return "id" in row or any(str(v).strip() for v in row.values())
+
+
+def display_value(field_type: str, value: Any) -> Any:
+    """A stored (JSON-form) value as its widget shows it."""
+    if value is None:
+        return [] if field_type in ("multi_select", "attachment", "image", "child_table") else ""
+    if field_type == "json":
+        return json.dumps(value, ensure_ascii=False, indent=2)
+    if field_type == "checkbox":
+        return "true" if value else "false"
+    if field_type == "rich_text":
+        return nh3.clean(str(value))
+    if field_type in ("number", "percent") and isinstance(value, float) and value.is_integer():
+        return int(value)  # 2, not 2.0
+    return value
+
+
+def draft_values(
+    plan: TablePlan,
+    data: MultiDict[str, str],
+    editable: Iterable[str],
+    child_plans: dict[str, tuple[TablePlan, set[str]]],
+) -> dict[str, Any]:
+    """What the user typed, shaped for re-rendering the widgets after a failed save."""
+    submitted = submitted_values(plan, data, editable, child_plans)
+    shown: dict[str, Any] = {}
+    for key, value in submitted.items():
+        kind = plan.fields[key].spec.type
+        if kind in ("attachment", "image"):
+            try:
+                shown[key] = json.loads(value) if value else []
+            except ValueError:
+                shown[key] = []
+        else:
+            shown[key] = value
+    return shown

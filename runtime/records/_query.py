@@ -198,6 +198,17 @@ def after_cursor(
     keys: list[tuple[str, sa.ColumnElement[Any], bool]], values: list[Any]
 ) -> sa.ColumnElement[bool]:
     """Rows strictly after the row whose sort values are ``values``."""
+    if len(keys) == 2 and keys[1][0] == "id" and keys[0][2] == keys[1][2] and None not in values:
+        # The common "one field, then id" order with a known value: a row-value comparison
+        # lets both databases seek the (field, id) index instead of scanning an OR.
+        (_n, expr, desc), (_i, id_expr, _d) = keys
+        # Bind with the columns' own types so their processors apply (UTC datetimes and
+        # exact decimals are stored differently on SQLite).
+        bound = [sa.literal(v, type_=e.type) for v, e in zip(values, (expr, id_expr), strict=True)]
+        pair, after = sa.tuple_(expr, id_expr), sa.tuple_(*bound)
+        if desc:  # NULLs came first, so none are left after a known value
+            return pair < after
+        return sa.or_(pair > after, expr.is_(None))
     alternatives = []
     for i, (_name, expr, desc) in enumerate(keys):
         equal = [_equal(k[1], v) for k, v in zip(keys[:i], values[:i], strict=True)]

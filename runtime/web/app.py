@@ -97,6 +97,14 @@ def _register_errors(app: Flask) -> None:
     def page(code: int, title: str, detail: str) -> tuple[str, int]:
         return render_template("error.html", code=code, title=title, detail=detail), code
 
+    @app.errorhandler(400)
+    def bad_request(_error: Exception) -> tuple[str, int]:
+        return page(
+            400,
+            i18n.gettext("Bad request"),
+            i18n.gettext("The address or the submitted data is not valid."),
+        )
+
     @app.errorhandler(403)
     def forbidden(_error: Exception) -> tuple[str, int]:
         return page(

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from flask import Blueprint, current_app, g, render_template, url_for
+from flask import Blueprint, current_app, g, redirect, render_template, url_for
 
 from runtime.web.auth import login_required
 from runtime.web.navigation import nav_context
@@ -27,6 +27,11 @@ def table_url(table: str) -> str:
 def inject_navigation() -> dict[str, Any]:
     service = web_state().service()
     return {**nav_context(service, g.get("actor")), "table_url": table_url}
+
+
+@blueprint.route("/favicon.ico")
+def favicon() -> Any:
+    return redirect(url_for("static", filename="favicon.svg"), code=301)
 
 
 @blueprint.route("/")

@@ -72,7 +72,13 @@ def sample(database_url: str, engine: sa.Engine, request: pytest.FixtureRequest)
 @pytest.fixture
 def web_app(sample: str, tmp_path: Path) -> Iterator[Flask]:
     app = create_app(
-        {"DATABASE_URL": sample, "SECRET_KEY": "test", "TESTING": True, "WTF_CSRF_ENABLED": False}
+        {
+            "DATABASE_URL": sample,
+            "SECRET_KEY": "test",
+            "TESTING": True,
+            "WTF_CSRF_ENABLED": False,
+            "FILES_DIR": str(tmp_path / "files"),  # uploads stay inside the test
+        }
     )
     yield app
     app.extensions["kairos"].engine.dispose()
@@ -109,11 +115,13 @@ def _free_port() -> int:
 
 
 @pytest.fixture
-def live_server(sample: str) -> Iterator[str]:
+def live_server(sample: str, tmp_path: Path) -> Iterator[str]:
     """The web app served by waitress on a free loopback port, for the browser."""
     from waitress.server import create_server
 
-    app = create_app({"DATABASE_URL": sample, "SECRET_KEY": "test-live"})
+    app = create_app(
+        {"DATABASE_URL": sample, "SECRET_KEY": "test-live", "FILES_DIR": str(tmp_path / "files")}
+    )
     server = create_server(app, host="127.0.0.1", port=_free_port(), threads=4)
     thread = threading.Thread(target=server.run, daemon=True)
     thread.start()

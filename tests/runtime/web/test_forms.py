@@ -7,33 +7,11 @@ from __future__ import annotations
 import io
 import json
 import re
-from collections.abc import Iterator
-from pathlib import Path
 from typing import Any
 
 import pytest
 import sqlalchemy as sa
-from flask import Flask
 from werkzeug.datastructures import MultiDict
-
-from runtime.web import create_app
-
-
-@pytest.fixture
-def web_app(sample: str, tmp_path: Path) -> Iterator[Flask]:
-    """The conftest's app, with uploads in the test's folder and its engine disposed at
-    the end (on PostgreSQL an undisposed pool leaves open connections behind)."""
-    app = create_app(
-        {
-            "DATABASE_URL": sample,
-            "SECRET_KEY": "test",
-            "TESTING": True,
-            "WTF_CSRF_ENABLED": False,
-            "FILES_DIR": str(tmp_path / "files"),
-        }
-    )
-    yield app
-    app.extensions["kairos"].engine.dispose()
 
 
 def _stage(engine: sa.Engine, stage_type: str) -> int:

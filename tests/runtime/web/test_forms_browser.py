@@ -4,36 +4,14 @@ fields, conditional fields, live recompute and child rows; zh-CN screenshots."""
 from __future__ import annotations
 
 import re
-import threading
-from collections.abc import Iterator
 from typing import Any
 
 import pytest
 import sqlalchemy as sa
 
-from runtime.web import create_app
-from tests.runtime.web.conftest import ARTIFACTS, _free_port, sign_in
+from tests.runtime.web.conftest import ARTIFACTS, sign_in
 
 pytestmark = pytest.mark.browser
-
-
-@pytest.fixture
-def live_server(sample: str, tmp_path: Any) -> Iterator[str]:
-    """The conftest's live server, with its engine disposed afterwards (PostgreSQL)."""
-    from waitress.server import create_server
-
-    app = create_app(
-        {"DATABASE_URL": sample, "SECRET_KEY": "test-live", "FILES_DIR": str(tmp_path)}
-    )
-    server = create_server(app, host="127.0.0.1", port=_free_port(), threads=4)
-    thread = threading.Thread(target=server.run, daemon=True)
-    thread.start()
-    try:
-        yield f"http://127.0.0.1:{server.effective_port}"
-    finally:
-        server.close()
-        thread.join(timeout=5)
-        app.extensions["kairos"].engine.dispose()
 
 
 @pytest.fixture

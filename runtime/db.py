@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import weakref
 from collections.abc import Iterator
 from contextlib import contextmanager
 from typing import Any
@@ -10,6 +11,15 @@ import sqlalchemy as sa
 from sqlalchemy.engine import Engine
 
 WRITE_OPTION = "kairos_write"
+
+_ENGINES: weakref.WeakSet[Engine] = weakref.WeakSet()
+"""Every engine Kairos created, so a process (or a test) can close all pools on exit."""
+
+
+def dispose_all() -> None:
+    """Close the connection pools of every engine created through ``create_engine``."""
+    for engine in list(_ENGINES):
+        engine.dispose()
 
 
 @contextmanager
@@ -35,6 +45,7 @@ def create_engine(url: str, *, schema: str | None = None, **kwargs: Any) -> Engi
     """
     if url.startswith("sqlite"):
         engine = sa.create_engine(url, **kwargs)
+        _ENGINES.add(engine)
 
         @sa.event.listens_for(engine, "connect")
         def _sqlite_pragmas(dbapi_conn: Any, _record: Any) -> None:
@@ -65,7 +76,9 @@ def create_engine(url: str, *, schema: str | None = None, **kwargs: Any) -> Engi
     connect_args = dict(kwargs.pop("connect_args", {}))
     if schema:
         connect_args["options"] = f"-csearch_path={schema}"
-    return sa.create_engine(url, connect_args=connect_args, **kwargs)
+    engine = sa.create_engine(url, connect_args=connect_args, **kwargs)
+    _ENGINES.add(engine)
+    return engine
 
 
 def is_sqlite(engine: Engine | sa.Connection) -> bool:

@@ -17,7 +17,7 @@ import pytest
 import sqlalchemy as sa
 from sqlalchemy.engine import Engine
 
-from runtime.db import create_engine
+from runtime.db import create_engine, dispose_all
 
 TEST_DATABASE_URL = os.environ.get("KAIROS_TEST_DATABASE_URL", "")
 
@@ -33,6 +33,14 @@ def _postgres_admin_engine() -> Engine:
             pytest.fail(message)  # CI must not silently fall back to SQLite
         pytest.skip(message)
     return engine
+
+
+@pytest.fixture(autouse=True)
+def _close_every_pool() -> Iterator[None]:
+    """Engines a test (or the app under test) opened are closed when it ends, so no
+    connection is garbage-collected open during a later test (psycopg warns then)."""
+    yield
+    dispose_all()
 
 
 @pytest.fixture(scope="session")

@@ -4,7 +4,8 @@ database, and the notifications a comment sends (mentioned users; followers)."""
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from collections.abc import Callable
+from dataclasses import dataclass, field
 from typing import Any
 
 import nh3
@@ -20,7 +21,10 @@ MAX_BODY = 10_000
 MAX_FILES = 5
 ALLOWED_TAGS = {"a", "b", "br", "code", "em", "i", "li", "ol", "p", "span", "strong", "ul"}
 ALLOWED_ATTRIBUTES = {"a": {"href"}, "span": {"class", "data-user"}}
-MENTION = re.compile(r"(?<![\w@])@([A-Za-z0-9_][A-Za-z0-9_.\-]*[A-Za-z0-9_])")
+# ``@username`` anywhere except inside an e-mail address or a longer ASCII word: Chinese
+# writes "请@lin.feng看一下" with no spaces, so CJK may sit on either side. A username is
+# ASCII ([A-Za-z0-9_.-]) and does not end on "." or "-" (sentence punctuation).
+MENTION = re.compile(r"(?<![A-Za-z0-9_.@\-])@([A-Za-z0-9_](?:[A-Za-z0-9_.\-]*[A-Za-z0-9_])?)")
 
 
 @dataclass(frozen=True)
@@ -28,6 +32,15 @@ class Upload:
     name: str
     content_type: str
     data: bytes
+
+
+@dataclass(frozen=True)
+class Posted:
+    """A saved comment and the mentioned users who were not notified because they
+    cannot read the record (display names), so the author can be told."""
+
+    comment_id: int
+    unseen: list[str] = field(default_factory=list)
 
 
 class CommentError(ValueError):
@@ -41,16 +54,21 @@ class CommentError(ValueError):
 
 def mentioned_users(conn: sa.Connection, text: str) -> dict[str, int]:
     """Active users named ``@username`` in the text: username → id."""
+    return {name: user_id for name, (user_id, _shown) in _mentioned(conn, text).items()}
+
+
+def _mentioned(conn: sa.Connection, text: str) -> dict[str, tuple[int, str]]:
+    """Active users named ``@username`` in the text: username → (id, display name)."""
     names = {m.group(1).lower() for m in MENTION.finditer(text)}
     if not names:
         return {}
     user = org.USER
     rows = conn.execute(
-        sa.select(user.c.id, user.c.username).where(
+        sa.select(user.c.id, user.c.username, user.c.display_name).where(
             sa.func.lower(user.c.username).in_(names), user.c.is_active.is_(True)
         )
     )
-    return {r.username.lower(): int(r.id) for r in rows}
+    return {r.username.lower(): (int(r.id), r.display_name or r.username) for r in rows}
 
 
 def render_body(text: str, mentions: dict[str, int]) -> str:
@@ -75,9 +93,14 @@ def add_comment(
     author_id: int,
     text: str,
     uploads: list[Upload],
-) -> int:
+    may_read: Callable[[int], bool],
+) -> Posted:
     """Save a comment and notify: mentioned users get ``mention``, other followers
-    ``comment``. The author, the record's owner and its creator follow the record."""
+    ``comment``. The author, the record's owner and its creator follow the record.
+
+    Notifications carry the comment's first words, so only users for whom ``may_read``
+    (user id → can they read this record) is true are notified; mentioned users who
+    cannot read it are returned in ``Posted.unseen``."""
     if not text.strip() and not uploads:
         raise CommentError("Write a comment or attach a file.")
     if len(text) > MAX_BODY:
@@ -88,8 +111,17 @@ def add_comment(
         if len(upload.data) > MAX_ATTACHMENT_BYTES:
             raise CommentError("%(name)s is larger than 5 MB.", name=upload.name)
     record_id = int(record["id"])
+    with read_transaction(engine) as conn:
+        named = _mentioned(conn, text)
+        watching = followers(conn, app_key, table, record_id)
+    mentions = {name: user_id for name, (user_id, _shown) in named.items()}
+    starters = {record.get("owner_id"), record.get("created_by")} - {None, author_id}
+    candidates = (set(mentions.values()) | watching | starters) - {author_id}
+    readers = {u for u in candidates if isinstance(u, int) and may_read(u)}
+    unseen = sorted(
+        shown for user_id, shown in named.values() if user_id not in readers | {author_id}
+    )
     with write_transaction(engine) as conn:
-        mentions = mentioned_users(conn, text)
         comment_id = conn.execute(
             COMMENT.insert()
             .values(
@@ -129,11 +161,11 @@ def add_comment(
             [author_id, record.get("owner_id"), record.get("created_by")],
         )
         excerpt = " ".join(text.split())[:140] or ", ".join(f["name"] for f in files)
-        mentioned = set(mentions.values())
+        mentioned = set(mentions.values()) & readers
         notify(conn, mentioned, "mention", app_key, table, record_id, author_id, excerpt)
-        watchers = followers(conn, app_key, table, record_id) - mentioned
+        watchers = (followers(conn, app_key, table, record_id) & readers) - mentioned
         notify(conn, watchers, "comment", app_key, table, record_id, author_id, excerpt)
-    return int(comment_id)
+    return Posted(int(comment_id), unseen)
 
 
 def comments(engine: sa.Engine, app_key: str, table: str, record_id: int) -> list[dict[str, Any]]:

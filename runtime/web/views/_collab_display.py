@@ -20,6 +20,7 @@ from runtime import org
 from runtime.db import read_transaction
 from runtime.records import Actor, RecordService
 from runtime.records.errors import PermissionDenied, QueryError
+from runtime.web.i18n import gettext as _
 from runtime.web.navigation import can_read
 from schemas.spec import FieldSpec, TableSpec, localize
 
@@ -134,8 +135,8 @@ class Displayer:
 
     def record_link(self, table: str, record_id: int) -> Shown:
         title = self._titles.get((table, record_id))
-        if title is None:
-            return Shown(f"#{record_id}")
+        if title is None:  # outside the actor's scope (or gone): say so, never link
+            return Shown(_("(not visible to you)"))
         return Shown(title, href=url_for("detail.show", table=table, record_id=record_id))
 
     def value(self, table: TableSpec, spec: FieldSpec, record: Mapping[str, Any]) -> Shown:

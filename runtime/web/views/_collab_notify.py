@@ -8,7 +8,8 @@ rather than in ``kairos_outbox.processed_at``, which belongs to the webhook disp
 
 Notification ``text`` by kind: ``mention`` / ``comment`` — the comment's first words;
 ``changed`` — the changed field keys, comma-separated (labels are looked up when shown, in
-the reader's language); ``assigned`` — the user field that now names the reader.
+the reader's language); ``assigned`` — the user field that now names the reader;
+``deleted`` / ``restored`` — empty. Kinds are codes: the words are chosen when shown.
 """
 
 from __future__ import annotations
@@ -217,8 +218,13 @@ def _handle(conn: sa.Connection, service: RecordService, payload: dict[str, Any]
         keys = [k for k in changed if _may_see(conn, service, user_id, spec.key, k)]
         if topic == "record.updated" and not keys:
             continue
-        text = ",".join(keys) if keys else str(topic).removeprefix("record.")
-        notify(conn, [user_id], "changed", app.key, spec.key, record_id, actor_id, text)
+        if topic == "record.updated":
+            notify(
+                conn, [user_id], "changed", app.key, spec.key, record_id, actor_id, ",".join(keys)
+            )
+        else:  # "deleted" / "restored": the kind says it all, worded when shown
+            kind = str(topic).removeprefix("record.")
+            notify(conn, [user_id], kind, app.key, spec.key, record_id, actor_id, "")
 
 
 def _may_see(

@@ -25,6 +25,7 @@ from runtime.records import RecordNotFound
 from runtime.records.errors import PermissionDenied
 from runtime.web.auth import login_required
 from runtime.web.context import abort_for, actor, service, table_spec
+from runtime.web.i18n import current_locale
 from runtime.web.i18n import gettext as _
 from runtime.web.views._collab_comments import CommentError, Upload, add_comment, comment_file
 from runtime.web.views._collab_notify import follow, unfollow
@@ -46,6 +47,23 @@ def _readable(table: str, record_id: int) -> dict[str, Any]:
         return abort_for(error)  # type: ignore[no-any-return]
 
 
+def _reader_check(table: str, record_id: int) -> Any:
+    """``user id → may that user read the record`` (asked of the record service as that
+    user, so row scopes and roles apply exactly as they would for them)."""
+    state, svc = _state(), service()
+
+    def may_read(user_id: int) -> bool:
+        try:
+            with read_transaction(state.engine) as conn:
+                reader = org.load_actor(conn, user_id, state.app_key)
+            svc.get(reader, table, record_id)
+        except (org.UnknownUser, RecordNotFound, PermissionDenied):
+            return False
+        return True
+
+    return may_read
+
+
 def _back(table: str, record_id: int, anchor: str = "") -> Any:
     return redirect(url_for("detail.show", table=table, record_id=record_id) + anchor)
 
@@ -60,7 +78,7 @@ def post_comment(table: str, record_id: int) -> Any:
         if f and f.filename
     ]
     try:
-        add_comment(
+        posted = add_comment(
             _state().engine,
             _state().app_key,
             table,
@@ -68,11 +86,21 @@ def post_comment(table: str, record_id: int) -> Any:
             g.user["id"],
             request.form.get("body", ""),
             uploads,
+            _reader_check(table, record_id),
         )
     except CommentError as error:
         flash(_(error.code, **error.params), "error")
         return _back(table, record_id, "#comments")
     flash(_("Comment posted."), "success")
+    if posted.unseen:
+        separator = "、" if current_locale() == "zh-CN" else ", "
+        flash(
+            _(
+                "Not notified because they cannot see this record: %(names)s",
+                names=separator.join(posted.unseen),
+            ),
+            "warning",
+        )
     return _back(table, record_id, "#comments")
 
 

@@ -21,6 +21,7 @@ from runtime.web.views._collab_store import ensure_collab_tables
 blueprint = Blueprint("workspace", __name__)
 OPEN_TASK = ["not_started", "in_progress"]
 CLOSED_STAGE_TYPES = ["won", "lost", "invalid"]
+LEGACY_EVENT_TEXT = ("deleted", "restored")
 
 
 @blueprint.record_once
@@ -71,7 +72,8 @@ def _mine(
 
 
 def notification_view(display: Displayer, rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
-    """Notifications with the record's title and link and, for changes, field labels."""
+    """Notifications with the record's title and link and, for changes, field labels.
+    The template words each kind in the reader's language."""
     app = service().tables.app
     by_table: dict[str, set[int]] = {}
     for row in rows:
@@ -81,13 +83,16 @@ def notification_view(display: Displayer, rows: list[dict[str, Any]]) -> list[di
     display.load_users(r["actor_id"] for r in rows)
     out = []
     for row in rows:
-        text = row["text"]
-        if row["kind"] in ("changed", "assigned") and app.has_table(row["table_key"]):
+        text, kind = row["text"], row["kind"]
+        if kind == "changed" and text in LEGACY_EVENT_TEXT:  # stored before kinds existed
+            text, kind = "", text
+        if kind in ("changed", "assigned") and app.has_table(row["table_key"]):
             spec = app.table(row["table_key"])
             text = ", ".join(display_label(spec, key) for key in text.split(",") if key)
         out.append(
             {
                 **row,
+                "kind": kind,
                 "link": display.record_link(row["table_key"], row["record_id"]),
                 "actor": display.user_name(row["actor_id"]),
                 "summary": text,

@@ -5,12 +5,14 @@ validation error names, and record-service errors as JSON responses."""
 from __future__ import annotations
 
 from collections.abc import Iterable
+from datetime import datetime
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
 from flask import current_app, url_for
 
 from form_engine.fields import default_registry
+from form_engine.fields.date_time import field_zone
 from runtime import org
 from runtime.records import (
     PermissionDenied,
@@ -134,7 +136,9 @@ def field_input(table: str, field: FieldSpec) -> dict[str, Any] | None:
             options=[{"value": str(r["id"]), "label": title_of(spec, r)} for r in page.rows],
         )
     elif field.type == "date":
-        control["kind"] = "date"
+        # Prefilled with today in the app's timezone (Asia/Shanghai in the sample), not
+        # the browser's UTC date: 实际关闭日期 of a deal lost at 07:00 in Beijing is today.
+        control.update(kind="date", today=datetime.now(field_zone(field)).date().isoformat())
     elif field.type == "datetime":
         control["kind"] = "datetime-local"
     elif field.type in ("number", "money", "percent"):

@@ -8,8 +8,10 @@ error (lost reason required) comes back as a dialog asking for the fields it nam
 ``/t/<table>/calendar?field=<date field>&view=month|week&date=YYYY-MM-DD``: records on a
 month or week grid; dragging an event to another day reschedules it.
 
-The JSON endpoints under ``/t/<table>/_board/`` answer the scripts: 200 with the updated
-card, 422 with field errors and inputs, 409 on a conflict, 404/403 out of scope."""
+The JSON endpoints under ``/t/<table>/_board/`` (blueprint ``boards.board_api``) answer the
+scripts: 200 with the updated card, 422 with field errors and inputs, 409 on a conflict,
+404/403 out of scope, 400 on a malformed request — always a JSON body ``{"code",
+"message"}``, never an HTML error page the script could not read."""
 
 from __future__ import annotations
 
@@ -17,6 +19,8 @@ from datetime import date, datetime
 from typing import Any
 
 from flask import Blueprint, abort, jsonify, render_template, request
+from flask_wtf.csrf import CSRFError
+from werkzeug.exceptions import HTTPException
 
 from form_engine.fields.date_time import field_zone
 from runtime.records import (
@@ -35,6 +39,9 @@ from runtime.web.views._boards_common import editable, error_body, list_url, mon
 from schemas.spec import FieldSpec, TableSpec
 
 blueprint = Blueprint("boards", __name__)
+api = Blueprint("board_api", __name__)
+"""The JSON endpoints; nested so that its error handlers answer in JSON (the pages keep
+the app's HTML error pages)."""
 SERVICE_ERRORS = (
     RecordValidationError,
     RecordConflict,
@@ -106,7 +113,7 @@ def more_cards(table: str) -> Any:
     )
 
 
-@blueprint.post("/t/<table>/_board/move")
+@api.post("/t/<table>/_board/move")
 @login_required
 def move_card(table: str) -> Any:
     """Put a card in another column: ``{"id", "by", "value", "row_version", "values"}``;
@@ -179,10 +186,12 @@ def calendar(table: str) -> Any:
     if view not in cal.VIEWS:
         abort(404)
     today = datetime.now(field_zone(by)).date()  # the app's day, not the server's
-    try:
-        anchor = date.fromisoformat(request.args.get("date") or today.isoformat())
-    except ValueError:
-        abort(400)
+    anchor, bad_date = today, None
+    if request.args.get("date"):
+        try:
+            anchor = date.fromisoformat(request.args["date"])
+        except ValueError:
+            bad_date = request.args["date"]  # shown as a warning; the grid shows today
     grid = cal.build_grid(spec, by, view, anchor, today)
     return render_template(
         "boards/calendar.html",
@@ -193,12 +202,13 @@ def calendar(table: str) -> Any:
         fields=candidates,
         draggable=editable(table, by),
         today=today,
+        bad_date=bad_date,
         list_url=list_url(table),
         max_events=cal.MAX_EVENTS,
     )
 
 
-@blueprint.post("/t/<table>/_board/reschedule")
+@api.post("/t/<table>/_board/reschedule")
 @login_required
 def reschedule(table: str) -> Any:
     """Move an event to another day: ``{"id", "field", "date", "row_version"}``."""
@@ -236,3 +246,33 @@ def reschedule(table: str) -> Any:
             "value": record[by.key],
         }
     )
+
+
+# --- JSON errors of the endpoints ---------------------------------------------------------
+
+
+def _json_error(error: HTTPException) -> Any:
+    """``{"code", "message"}`` with the status of ``error``: a custom description (already
+    localised where it is raised) or a localised text per status."""
+    status = error.code or 500
+    if isinstance(error, CSRFError):
+        code, message = "csrf", gettext("The page expired. Please reload it and try again.")
+    elif error.description != type(error).description:
+        code, message = _CODES.get(status, "error"), str(error.description)
+    else:
+        code = _CODES.get(status, "error")
+        message = gettext(_MESSAGES.get(status, "The change was not saved."))
+    return jsonify({"code": code, "message": message}), status
+
+
+_CODES = {400: "bad_request", 403: "forbidden", 404: "not_found"}
+_MESSAGES = {
+    400: "The address or the submitted data is not valid.",
+    403: "You are not allowed to see or do this.",
+    404: "The page or record does not exist, or you may not see it.",
+}
+# Per status, so they come before the app's HTML handlers for the same status.
+for _status in (400, 401, 403, 404, 413, 415):
+    api.register_error_handler(_status, _json_error)
+api.register_error_handler(HTTPException, _json_error)
+blueprint.register_blueprint(api)

@@ -1,16 +1,22 @@
 """In the browser: drag kanban cards (SortableJS) to another stage — directly, and to 输单
-through the dialog that asks for the lost reason — and see the move persisted."""
+through the dialog that asks for the lost reason, which stays open while details are still
+missing — and see the move persisted and the column counts and totals follow."""
 
 from __future__ import annotations
 
+from datetime import datetime
 from typing import Any
+from zoneinfo import ZoneInfo
 
 import pytest
 import sqlalchemy as sa
 from flask import Flask
 
+from runtime import org
+from runtime.accounts import set_password
+from runtime.db import write_transaction
 from runtime.web import create_app
-from tests.runtime.web.conftest import ARTIFACTS, sign_in
+from tests.runtime.web.conftest import ARTIFACTS, PASSWORD, sign_in
 from tests.runtime.web.test_kanban import DEMO, LOST, QUALIFICATION, actor_of, new_deal
 
 pytestmark = pytest.mark.browser
@@ -83,3 +89,60 @@ def test_drag_to_lost_asks_for_the_reason(
     page.wait_for_selector(f"{lost} {card}[data-version='{deal['row_version'] + 1}']")
     stored = stage_of(app_of_sample, engine, deal["id"])
     assert stored["status"] == "lost" and stored["lost_reason"] is not None
+
+
+@pytest.fixture
+def new_rep(engine: sa.Engine) -> str:
+    """A sales rep without deals of their own: their board holds only the test's card."""
+    with write_transaction(engine) as conn:
+        uid = org.create_user(conn, "kan.rep", "看板销售")
+        org.assign_role(conn, uid, "opportunity", "sales_rep")
+        set_password(conn, uid, PASSWORD)
+    return "kan.rep"
+
+
+def test_a_second_refusal_keeps_the_dialog_open_then_totals_follow_the_move(
+    page: Any, app_of_sample: Flask, engine: sa.Engine, new_rep: str
+) -> None:
+    deal = new_deal(app_of_sample, engine, new_rep, QUALIFICATION)
+    page.set_viewport_size({"width": 2200, "height": 900})
+    sign_in(page, new_rep)
+    page.goto("/t/opportunity/kanban")
+    card = f"[data-testid=kanban-card-{deal['id']}]"
+    source = f"[data-testid=kanban-column-{QUALIFICATION}]"
+    lost = f"[data-testid=kanban-column-{LOST}]"
+    assert page.locator(f"{lost} [data-testid=kanban-empty]").is_visible()
+    drag(page, card, f"{lost} .kanban-cards")
+    page.wait_for_selector("[data-testid=board-fix-dialog].show")
+    today = datetime.now(ZoneInfo("Asia/Shanghai")).date().isoformat()
+    assert page.input_value("[data-testid=board-fix-closed_on]") == today
+    # Save without a reason: refused again — the dialog stays, the error sits by the input.
+    page.click("[data-testid=board-fix-save]")
+    reason_error = page.locator("[data-testid=board-fix-error-lost_reason]")
+    reason_error.wait_for(state="visible")
+    page.wait_for_timeout(800)  # any fade-out would be over by now
+    assert page.locator("[data-testid=board-fix-dialog]").is_visible()
+    assert "输单原因" in reason_error.inner_text()
+    assert "is-invalid" in (
+        page.get_attribute("[data-testid=board-fix-lost_reason]", "class") or ""
+    )
+    assert page.locator(f"{lost} {card}").count() == 1  # still waiting in 输单
+    assert page.locator(f"{source} [data-testid=kanban-empty]").is_visible()
+    pending = page.locator(f"{source} [data-testid=kanban-total-value].kanban-pending")
+    assert pending.count() == 1  # the old total, dimmed until the server answers
+    ARTIFACTS.mkdir(exist_ok=True)
+    page.screenshot(path=str(ARTIFACTS / "kanban-lost-retry-zh.png"))
+    # Now with a reason: moved, and both columns show the server's count and total.
+    page.select_option("[data-testid=board-fix-lost_reason]", index=1)
+    page.click("[data-testid=board-fix-save]")
+    page.wait_for_selector(f"{lost} {card}[data-version='{deal['row_version'] + 1}']")
+    page.wait_for_selector("[data-testid=board-fix-dialog]", state="hidden")
+    assert page.locator(f"{lost} [data-testid=kanban-count]").inner_text() == "1"
+    assert page.locator(f"{lost} [data-testid=kanban-total-value]").inner_text() == "¥120,000"
+    assert page.locator(f"{source} [data-testid=kanban-count]").inner_text() == "0"
+    assert page.locator(f"{source} [data-testid=kanban-total-value]").inner_text() == "¥0"
+    assert page.locator(f"{source} [data-testid=kanban-empty]").is_visible()
+    assert page.locator(".kanban-pending").count() == 0
+    assert not page.locator(f"{lost} [data-testid=kanban-empty]").is_visible()
+    stored = stage_of(app_of_sample, engine, deal["id"])
+    assert (stored["status"], stored["closed_on"]) == ("lost", today)

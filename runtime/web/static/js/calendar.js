@@ -55,7 +55,7 @@
       return;
     }
     if (!response.ok) {
-      const details = (body.errors || []).map((e) => e.message).join("；");
+      const details = (body.errors || []).map((e) => e.message).join(texts.separator || "; ");
       toast(details || body.message || texts.failed);
       if (response.status === 409) item.dataset.version = body.row_version;
       putBack(event);

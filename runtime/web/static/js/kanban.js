@@ -1,7 +1,8 @@
 /* Kanban board: drag a card to another column → POST /t/<table>/_board/move.
  * 200: the card is replaced by the server's version (new row_version).
- * 422: a dialog lists the errors with inputs for the fields they name (lost reason …);
- *      saving retries the move with those values, cancelling puts the card back.
+ * 422: a dialog asks for the fields the errors name (lost reason …), each error beside its
+ *      input; saving retries the move with those values — another 422 keeps the dialog
+ *      open with the new errors — and cancelling puts the card back.
  * 409: someone else changed the record: toast, card reloaded where it really is.
  * Other errors: toast and the card goes back. */
 (function () {
@@ -41,20 +42,28 @@
   }
 
   function bump(column, delta) {
+    // Counts follow the card at once; the totals wait for the server (dimmed meanwhile).
+    const sum = column.querySelector("[data-testid=kanban-total-value]");
+    if (sum) sum.classList.add("kanban-pending");
     const badge = column.querySelector("[data-testid=kanban-count]");
-    badge.textContent = String(parseInt(badge.textContent, 10) + delta);
+    const count = parseInt(badge.textContent, 10) + delta;
+    badge.textContent = String(count);
     const empty = column.querySelector(".kanban-empty");
-    if (empty) empty.hidden = parseInt(badge.textContent, 10) > 0;
+    if (empty) empty.hidden = count > 0;
   }
 
   function updateTotals(columns, zero) {
-    // The server's counts and sums after the move (other people may have moved cards too).
+    // The server's counts and sums after the move, for every column (the source and the
+    // target, and any other one someone else changed meanwhile).
     for (const column of board.querySelectorAll(".kanban-column")) {
       const found = columns[column.dataset.value] || { count: 0, total: zero };
       const badge = column.querySelector("[data-testid=kanban-count]");
       badge.textContent = String(found.count);
       const total = column.querySelector("[data-testid=kanban-total-value]");
-      if (total) total.textContent = found.total;
+      if (total) {
+        total.textContent = found.total;
+        total.classList.remove("kanban-pending");
+      }
       const empty = column.querySelector(".kanban-empty");
       if (empty) empty.hidden = found.count > 0;
     }
@@ -65,6 +74,10 @@
     move.from.insertBefore(move.item, ref);
     bump(columnOf(move.to), -1);
     bump(columnOf(move.from), 1);
+    for (const column of [columnOf(move.to), columnOf(move.from)]) {
+      const sum = column.querySelector("[data-testid=kanban-total-value]");
+      if (sum) sum.classList.remove("kanban-pending"); // back as it was: nothing changed
+    }
   }
 
   function replaceCard(item, html) {
@@ -76,7 +89,8 @@
     return card;
   }
 
-  async function send(move, values) {
+  async function post(move, values) {
+    // {response, body}, or null when the server could not be reached or did not answer JSON.
     const payload = {
       id: move.item.dataset.id,
       by: board.dataset.by,
@@ -85,26 +99,36 @@
       row_version: parseInt(move.item.dataset.version, 10),
       values: values || {},
     };
-    let response, body;
     try {
-      response = await fetch(board.dataset.moveUrl, {
+      const response = await fetch(board.dataset.moveUrl, {
         method: "POST",
         headers: { "Content-Type": "application/json", "X-CSRFToken": csrf, "Accept": "application/json" },
         body: JSON.stringify(payload),
       });
-      body = await response.json();
+      return { response, body: await response.json() };
     } catch (error) {
+      return null;
+    }
+  }
+
+  async function send(move, values) {
+    const result = await post(move, values);
+    if (result && result.response.status === 422 && result.body.errors) {
+      // Again (or still) missing details: the dialog stays (or opens) with the errors
+      // beside the inputs, and the card waits in its target column.
+      openDialog(move, result.body);
+      return;
+    }
+    closeDialog();
+    if (!result) {
       toast(texts.network);
       putBack(move);
       return;
     }
+    const { response, body } = result;
     if (response.ok) {
       move.item = replaceCard(move.item, body.card);
       updateTotals(body.columns || {}, body.zero_total);
-      return;
-    }
-    if (response.status === 422) {
-      openDialog(move, body);
       return;
     }
     toast(body.message || texts.failed);
@@ -140,49 +164,89 @@
       field = document.createElement("input");
       field.className = "form-control";
       field.type = input.kind;
-      if (input.kind === "date") field.value = new Date().toISOString().slice(0, 10);
+      // Today in the app's timezone, from the server (not the browser's UTC date).
+      if (input.kind === "date" && input.today) field.value = input.today;
     }
     field.id = "fix-" + input.field;
     field.name = input.field;
     field.dataset.testid = "board-fix-" + input.field;
-    wrap.append(label, field);
+    const feedback = document.createElement("div");
+    feedback.className = "invalid-feedback";
+    feedback.dataset.testid = "board-fix-error-" + input.field;
+    wrap.append(label, field, feedback);
     return wrap;
   }
 
+  let busy = false; // a retry is on its way: the dialog cannot be closed meanwhile
+  let wantClosed = false; // closeDialog() came while the dialog was still fading in
+
+  function setBusy(value) {
+    busy = value;
+    for (const button of form.querySelectorAll("button")) button.disabled = value;
+  }
+
   function openDialog(move, body) {
+    const again = pending === move;
     pending = move;
-    const list = document.getElementById("board-fix-errors");
-    // One line per field: a rule's message ("输单时必须填写输单原因") says more than the
+    wantClosed = false;
+    setBusy(false);
+    const inputs = document.getElementById("board-fix-inputs");
+    if (!again) {
+      inputs.replaceChildren(...body.inputs.map(control));
+    } else {
+      // Keep what the user typed; add inputs for fields named only now.
+      for (const input of body.inputs) {
+        if (!inputs.querySelector(`[name="${CSS.escape(input.field)}"]`)) inputs.append(control(input));
+      }
+    }
+    // One message per field: a rule's message ("输单时必须填写输单原因") says more than the
     // generic "required" that comes before it, so the last message of a field wins.
     const byField = new Map();
-    for (const e of body.errors) byField.set(e.field || e.message, e.message);
-    list.replaceChildren(...[...byField.values()].map((message) => {
+    for (const e of body.errors) byField.set(e.field || e.message, e);
+    for (const el of inputs.querySelectorAll("[name]")) {
+      const error = byField.get(el.name);
+      el.classList.toggle("is-invalid", Boolean(error));
+      el.parentElement.querySelector(".invalid-feedback").textContent = error ? error.message : "";
+      byField.delete(el.name);
+    }
+    // Errors the dialog has no input for are listed above the inputs.
+    const list = document.getElementById("board-fix-errors");
+    list.replaceChildren(...[...byField.values()].map((e) => {
       const li = document.createElement("li");
-      li.textContent = message;
+      li.textContent = e.message;
       return li;
     }));
-    const inputs = document.getElementById("board-fix-inputs");
-    const previous = {};
-    for (const el of inputs.querySelectorAll("[name]")) previous[el.name] = el.value;
-    inputs.replaceChildren(...body.inputs.map(control));
-    for (const el of inputs.querySelectorAll("[name]")) {
-      if (previous[el.name]) el.value = previous[el.name];
-    }
-    dialog.show();
+    document.getElementById("board-fix-alert").hidden = byField.size === 0;
+    dialog.show(); // no-op when already shown
+  }
+
+  function closeDialog() {
+    setBusy(false);
+    if (!pending) return;
+    pending = null;
+    wantClosed = true;
+    dialog.hide();
   }
 
   form.addEventListener("submit", (event) => {
     event.preventDefault();
-    if (!pending) return;
+    if (!pending || busy) return;
     const values = {};
     for (const el of form.querySelectorAll("#board-fix-inputs [name]")) values[el.name] = el.value;
-    const move = pending;
-    pending = null;
-    dialog.hide();
-    send(move, values);
+    setBusy(true);
+    send(pending, values);
+  });
+
+  dialogEl.addEventListener("shown.bs.modal", () => {
+    if (wantClosed) dialog.hide(); // the hide() that came during the fade-in was ignored
+  });
+
+  dialogEl.addEventListener("hide.bs.modal", (event) => {
+    if (busy) event.preventDefault(); // wait for the answer to the retry
   });
 
   dialogEl.addEventListener("hidden.bs.modal", () => {
+    wantClosed = false;
     if (pending) { // cancelled: the card returns to its column
       putBack(pending);
       pending = null;

@@ -40,6 +40,9 @@ class FormField:
     currency)."""
     choices: dict[str, Any] = field(default_factory=dict)
     """Option key → label for values shown from a single / multi select."""
+    quick_create: bool = False
+    """Whether a relation picker offers "+ New" (the user may create the target records,
+    and the form is not itself a quick-create form: one level only)."""
 
 
 @dataclass

@@ -16,11 +16,25 @@ _SYSTEM = define_system_tables(sa.MetaData())
 USERS = _SYSTEM["kairos_user"]
 DEPARTMENTS = _SYSTEM["kairos_department"]
 LIMIT = 20
+ORDER_FIELDS = ("sequence", "sort")
+"""Fields that give a target table's records their own order (stages, reasons, …)."""
 
 
 def title_field(service: RecordService, table: str) -> str:
     spec = service.tables.app.table(table)
     return spec.title_field or "id"
+
+
+def choice_order(service: RecordService, actor: Actor, table: str) -> list[tuple[str, str]]:
+    """How a table's records are listed as choices: by its ``sequence`` / ``sort`` field
+    when it has one the user may sort by, else by its title (then id)."""
+    plan = service.plan(table)
+    access = service.access(actor, plan)
+    for key in (*ORDER_FIELDS, plan.spec.title_field):
+        field = plan.fields.get(key) if key else None
+        if field is not None and field.type.sortable and access.usable_in_queries(key):
+            return [(key, "asc")]
+    return []
 
 
 def search(
@@ -37,7 +51,13 @@ def search(
     if field_type == "relation" and target:
         title = title_field(service, target)
         page = service.query(
-            actor, target, where=where, fields=[title], limit=LIMIT, search=text or None
+            actor,
+            target,
+            where=where,
+            fields=[title],
+            order_by=choice_order(service, actor, target),
+            limit=LIMIT,
+            search=text or None,
         )
         return [{"value": r["id"], "text": str(r.get(title) or r["id"])} for r in page.rows]
     table = USERS if field_type == "user" else DEPARTMENTS

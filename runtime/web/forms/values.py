@@ -120,3 +120,43 @@ def draft_values(
         else:
             shown[key] = value
     return shown
+
+
+def drop_unchanged_rows(
+    submitted: dict[str, Any],
+    stored: dict[str, Any],
+    child_plans: dict[str, tuple[TablePlan, set[str]]],
+) -> None:
+    """Leave out of ``submitted`` every child table whose posted rows are the stored ones
+    (same rows, same order, same values), so saving a form without touching its rows
+    records no child-row change in the history."""
+    for key, (plan, editable) in child_plans.items():
+        if key in submitted and same_rows(plan, editable, submitted[key], stored.get(key)):
+            del submitted[key]
+
+
+def same_rows(plan: TablePlan, editable: set[str], posted: Any, stored: Any) -> bool:
+    """Whether posted child rows (form strings) hold what the stored rows (JSON values)
+    hold in their editable cells. Both sides go through the field type's ``parse`` so
+    ``"2"`` equals ``2`` and ``"100.00"`` equals ``100``; unparseable input counts as a
+    change (the service then reports it)."""
+    stored = stored or []
+    if not isinstance(posted, list) or len(posted) != len(stored):
+        return False
+    for new, old in zip(posted, stored, strict=True):
+        if not isinstance(old, dict) or new.get("id") != old.get("id"):
+            return False
+        for key in editable:
+            if key in new and not _same_value(plan, key, new[key], old.get(key)):
+                return False
+    return True
+
+
+def _same_value(plan: TablePlan, key: str, raw: Any, value: Any) -> bool:
+    field = plan.fields[key]
+    try:
+        posted = field.type.parse(raw, field.spec)
+        held = field.type.parse(display_value(field.spec.type, value), field.spec)
+    except (ValueError, TypeError):
+        return False
+    return bool(posted == held)

@@ -5,7 +5,7 @@ reported with the record's title and the service's localised message."""
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -66,25 +66,43 @@ BULK_INPUTS = {
     "number": "number",
     "money": "number",
     "percent": "number",
+    "relation": "select",
+    "user": "select",
+    "department": "select",
 }
 """The value input the bulk bar shows per field type (text for the rest)."""
 
 
-def bulk_field_choices(columns: Iterable[Column]) -> list[dict[str, Any]]:
-    """The bulk bar's field list (JSON for the page): key, label, input, options."""
-    return [
-        {
-            "key": c.key,
-            "label": c.label,
-            "input": BULK_INPUTS.get(c.spec.type, "text"),
-            "multi": c.spec.type == "multi_select",
-            "options": [
+REFERENCE_TYPES = ("relation", "user", "department")
+
+
+def bulk_field_choices(
+    columns: Iterable[Column],
+    references: Callable[[Column], list[dict[str, Any]]] | None = None,
+) -> list[dict[str, Any]]:
+    """The bulk bar's field list (JSON for the page): key, label, input, options.
+    ``references`` gives a relation / user / department field its choices (the filter
+    builder's); placeholders such as "me" are left out, since a value is stored as is."""
+    out = []
+    for c in columns:
+        if c.spec.type in REFERENCE_TYPES:
+            found = references(c) if references else []
+            options = [o for o in found if not str(o["value"]).startswith("$")]
+        else:
+            options = [
                 {"value": o["key"], "label": t(o.get("label")) or o["key"]}
                 for o in c.spec.config.get("options") or ()
-            ],
-        }
-        for c in columns
-    ]
+            ]
+        out.append(
+            {
+                "key": c.key,
+                "label": c.label,
+                "input": BULK_INPUTS.get(c.spec.type, "text"),
+                "multi": c.spec.type == "multi_select",
+                "options": options,
+            }
+        )
+    return out
 
 
 def parse_ids(raw: Iterable[str]) -> list[int]:

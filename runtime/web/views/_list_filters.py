@@ -9,6 +9,7 @@ and the value input that fits them, and choices for option and reference fields.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Mapping
 from typing import Any
 
@@ -16,8 +17,10 @@ import sqlalchemy as sa
 
 from form_engine.kinds import Kind
 from runtime import org
-from runtime.records import PermissionDenied, RecordService
+from runtime.records import PermissionDenied, QueryError, RecordService
 from runtime.records.actor import Actor
+from runtime.web.forms.options import choice_order
+from runtime.web.i18n import gettext as _
 from runtime.web.i18n import lazy_gettext as _l
 from runtime.web.views._list_display import Column
 from schemas.spec import localize
@@ -86,7 +89,11 @@ REFERENCE_CHOICES = 300
 """At most this many records are offered for a relation filter (by title)."""
 
 
-def _options(column: Column, svc: RecordService, actor: Actor, locale: str) -> list[dict[str, Any]]:
+def field_options(
+    column: Column, svc: RecordService, actor: Actor, locale: str
+) -> list[dict[str, Any]]:
+    """``{"value", "label"}`` choices of an option, user, department or relation field, as
+    the filter builder and the bulk bar offer them."""
     spec = column.spec
     if spec.type in ("single_select", "multi_select"):
         return [
@@ -128,7 +135,7 @@ def _record_choices(
         page = svc.query(
             actor,
             target,
-            order_by=[(title_key, "asc")],
+            order_by=choice_order(svc, actor, target),
             fields=[title_key],
             limit=REFERENCE_CHOICES,
             as_json=False,
@@ -163,7 +170,9 @@ def filter_fields(
                 "kind": str(kind),
                 "input": INPUTS[kind],
                 "ops": [{"op": op, "label": str(labels[op])} for op in BUILDER_OPERATORS[kind]],
-                "options": _options(column, svc, actor, locale) if INPUTS[kind] == "select" else [],
+                "options": field_options(column, svc, actor, locale)
+                if INPUTS[kind] == "select"
+                else [],
             }
         )
     return out
@@ -212,3 +221,56 @@ def combine(*conditions: Mapping[str, Any] | None) -> dict[str, Any] | None:
     if not parts:
         return None
     return parts[0] if len(parts) == 1 else {"all": parts}
+
+
+_PATH_STEP = re.compile(r"([A-Za-z_][A-Za-z0-9_]*)|\[(\d+)\]")
+
+
+def query_problem(
+    error: QueryError, condition: Any, columns: Mapping[str, Column], locale: str
+) -> str:
+    """The banner text for a filter the service refused, in the reader's language and
+    naming the field: the condition problems behind the error, each tied to the field
+    condition its path points at (``all[1].value`` → that rule's field)."""
+    problems = getattr(error.__cause__, "problems", None)
+    if not problems or not all(hasattr(p, "localized_message") for p in problems):
+        return str(error.message(locale))
+    separator = "；" if locale == "zh-CN" else "; "
+    detail = separator.join(_problem_text(p, condition, columns, locale) for p in problems)
+    return str(QueryError(detail=detail).message(locale))
+
+
+def _problem_text(problem: Any, condition: Any, columns: Mapping[str, Column], locale: str) -> str:
+    leaf, value = _leaf_at(condition, str(getattr(problem, "path", "")))
+    column = columns.get(leaf.get("field")) if leaf else None
+    if column is None:
+        return str(problem.localized_message(locale))
+    kind = problem.params.get("kind") if problem.code == "wrong_value" else None
+    if kind is not None and isinstance(value, str | int | float):
+        kind_text = localize(kind, locale) if isinstance(kind, Mapping) else str(kind)
+        return _(
+            "the value “%(value)s” of %(field)s is not a valid %(kind)s",
+            value=value,
+            field=column.label,
+            kind=kind_text,
+        )
+    return _(
+        "%(field)s: %(problem)s", field=column.label, problem=problem.localized_message(locale)
+    )
+
+
+def _leaf_at(condition: Any, path: str) -> tuple[Mapping[str, Any] | None, Any]:
+    """The innermost field condition on ``path`` and the value the path ends at."""
+    node, leaf = condition, None
+    for name, index in _PATH_STEP.findall(path):
+        if isinstance(node, Mapping) and "field" in node:
+            leaf = node
+        if name and isinstance(node, Mapping):
+            node = node.get(name)
+        elif index and isinstance(node, list) and int(index) < len(node):
+            node = node[int(index)]
+        else:
+            return leaf, None
+    if isinstance(node, Mapping) and "field" in node:
+        leaf = node
+    return leaf, node

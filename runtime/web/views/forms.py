@@ -6,8 +6,10 @@ service's errors are shown beside their fields with what the user typed kept."""
 from __future__ import annotations
 
 import json
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
+from zoneinfo import ZoneInfo
 
 from flask import (
     Blueprint,
@@ -70,6 +72,7 @@ def _form_page(table: str, record_id: int | None) -> Any:
     plan = svc.plan(table)
     access = field_access(table)
     fields = web_forms.form_fields(plan, access, creating=record_id is None, app=svc.app)
+    _offer_quick_create(fields)
     editable = [k for k, f in fields.items() if f.editable]
     children = _child_plans(plan)
     record: dict[str, Any] = {}
@@ -90,6 +93,8 @@ def _form_page(table: str, record_id: int | None) -> Any:
         shown.update(draft)
         if form.validate_on_submit():
             submitted = values.submitted_values(plan, request.form, editable, children)
+            if record_id is not None:
+                values.drop_unchanged_rows(submitted, record, children)
             version = request.form.get("overwrite") or request.form.get("row_version")
             try:
                 if record_id is None:
@@ -139,6 +144,14 @@ def _form_page(table: str, record_id: int | None) -> Any:
         },
         cancel_url=_back_url(table, record_id),
     )
+
+
+def _offer_quick_create(fields: dict[str, web_forms.FormField]) -> None:
+    """Offer "+ New" on relation pickers whose target the user may create records in."""
+    for field in fields.values():
+        target = field.config.get("target")
+        if field.type == "relation" and field.editable and target:
+            field.quick_create = service().tables.app.has_table(target) and can(target, "create")
 
 
 def _child_plans(plan: Any) -> dict[str, tuple[Any, set[str]]]:
@@ -380,9 +393,25 @@ def as_json(value: Any) -> str:
 @blueprint.app_template_filter("local_time")
 def local_time(moment: Any) -> str:
     """A UTC datetime as ``YYYY-MM-DD HH:MM`` in the app's time zone."""
-    from zoneinfo import ZoneInfo
-
     return str(moment.astimezone(ZoneInfo(service().app.timezone)).strftime("%Y-%m-%d %H:%M"))
+
+
+@blueprint.app_template_filter("form_datetime")
+def form_datetime(value: Any) -> str:
+    """A stored UTC moment (ISO text or datetime) as ``YYYY-MM-DD HH:MM:SS`` in the app's
+    time zone, the way the detail page shows it; text that is no moment as it is."""
+    moment = value
+    if isinstance(value, str):
+        try:
+            moment = datetime.fromisoformat(value.replace("Z", "+00:00"))
+        except ValueError:
+            return value
+    if not isinstance(moment, datetime):
+        return str(value)
+    if moment.tzinfo is None:
+        moment = moment.replace(tzinfo=UTC)
+    zone = ZoneInfo(service().app.timezone)
+    return moment.astimezone(zone).strftime("%Y-%m-%d %H:%M:%S")
 
 
 @blueprint.app_template_filter("form_number")

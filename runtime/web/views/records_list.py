@@ -51,7 +51,14 @@ from runtime.web.views._list_display import (
     total_text,
 )
 from runtime.web.views._list_export import EXCEL_MAX_ROWS, csv_stream, export_rows, xlsx_file
-from runtime.web.views._list_filters import builder_rules, combine, filter_fields, search_condition
+from runtime.web.views._list_filters import (
+    builder_rules,
+    combine,
+    field_options,
+    filter_fields,
+    query_problem,
+    search_condition,
+)
 from runtime.web.views._list_state import PAGE_SIZES, ListState, parse_state
 
 blueprint = Blueprint("records", __name__)
@@ -118,6 +125,34 @@ def _query(ctx: ListContext, where: Any, after: str | None) -> Any:
     )
 
 
+def _first_page(ctx: ListContext, locale: str) -> tuple[Any, Any, list[str]]:
+    """The requested page with the filter actually applied and the problems to show: a
+    stale or garbled ``after`` cursor falls back to the first page, a filter the service
+    refuses is dropped (each with its own localised message)."""
+    problems = []
+    where, after = ctx.state.filter, ctx.state.after or None
+    if ctx.state.filter_invalid:
+        problems.append(_("The filter is not valid and was not applied."))
+    while True:
+        try:
+            return _query(ctx, where, after), where, problems
+        except QueryError as error:
+            if error.code == "invalid_cursor" and after is not None:
+                problems.append(_("The page position is not valid; showing the first page."))
+                after = None
+                continue
+            if where is None:
+                raise
+            problems.append(query_problem(error, where, ctx.columns, locale))
+        except PermissionDenied as error:
+            if where is None:
+                raise
+            problems.append(
+                _("The filter could not be applied: %(reason)s", reason=error.message(locale))
+            )
+        where, after = None, None
+
+
 def _totals(ctx: ListContext, where: Any) -> dict[str, str]:
     """Sum (average for percentages) of each numeric column over the whole filtered set."""
     numeric = [c for c in ctx.shown if c.numeric and not c.system]
@@ -149,14 +184,8 @@ def list_view(table: str) -> Any:
         except saved.ViewNotFound:
             abort(404)
         return redirect(ctx.url(**view.spec, view=str(view.id)))
-    problem = _("The filter is not valid and was not applied.") if state.filter_invalid else None
-    where = state.filter
-    try:
-        page = _query(ctx, where, state.after or None)
-    except (QueryError, PermissionDenied) as error:
-        problem = _("The filter could not be applied: %(reason)s", reason=error.message(locale))
-        where = None
-        page = _query(ctx, None, None)
+    page, where, problems = _first_page(ctx, locale)
+    problem = " ".join(problems) or None
     refs = References(svc, who, locale)
     refs.load(ctx.shown, page.rows)
     timezone = svc.tables.app.settings.get("timezone", "Asia/Shanghai")
@@ -204,7 +233,10 @@ def list_view(table: str) -> Any:
             "chosen": list(state.columns),
             "base": ctx.url(**{k: v for k, v in state.args().items() if k != "cols"}),
         },
-        bulk_fields=bulk_field_choices(editable_columns(columns, svc, table)),
+        bulk_fields=bulk_field_choices(
+            editable_columns(columns, svc, table),
+            lambda column: field_options(column, svc, who, locale),
+        ),
         saved_spec=json.dumps(state.saved_spec(), ensure_ascii=False),
     )
 

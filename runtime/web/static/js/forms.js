@@ -183,7 +183,12 @@
     var button = e.target.closest("[data-quick-create]");
     if (!button) return;
     var target = document.getElementById(button.dataset.for);
-    fetch(button.dataset.quickCreate, { credentials: "same-origin" }).then(function (r) { return r.text(); }).then(function (html) {
+    var failed = button.parentElement.parentElement.querySelector("[data-quick-failed]");
+    if (failed) failed.remove();
+    fetch(button.dataset.quickCreate, { credentials: "same-origin" }).then(function (r) {
+      if (!r.ok) throw new Error(String(r.status));
+      return r.text();
+    }).then(function (html) {
       var content = modalEl.querySelector("[data-quick-body]");
       content.innerHTML = html;
       // the modal's inputs must not share ids with the page's (labels, pickers)
@@ -194,7 +199,11 @@
       modal.show();
       content.querySelector("[data-quick-form]").addEventListener("submit", function (ev) {
         ev.preventDefault();
-        post(ev.target.action, new FormData(ev.target)).then(function (r) { return r.json(); }).then(function (d) {
+        post(ev.target.action, new FormData(ev.target)).then(function (r) {
+          var json = (r.headers.get("content-type") || "").indexOf("application/json") === 0;
+          if (json) return r.json();
+          return { errors: { "": [zh ? "保存失败，请稍后重试" : "Could not save. Please try again."] } };
+        }).then(function (d) {
           content.querySelectorAll("[data-quick-error]").forEach(function (x) { x.textContent = ""; });
           if (d.errors) {
             Object.keys(d.errors).forEach(function (k) {
@@ -208,6 +217,15 @@
           modal.hide(); changed();
         });
       });
+    }).catch(function (error) {
+      // never show a whole error page in the modal: a short message under the picker
+      var note = document.createElement("div");
+      note.className = "invalid-feedback d-block";
+      note.dataset.quickFailed = "1";
+      note.textContent = error.message === "403"
+        ? (zh ? "你没有新建该类记录的权限" : "You may not create records of this kind.")
+        : (zh ? "无法打开新建窗口，请稍后重试" : "The new-record form could not be opened. Please try again.");
+      button.parentElement.insertAdjacentElement("afterend", note);
     });
   });
 

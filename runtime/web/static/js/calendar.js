@@ -8,26 +8,7 @@
   const texts = JSON.parse(document.getElementById("board-texts").textContent);
   const csrf = document.querySelector('meta[name="csrf-token"]').content;
 
-  function toast(message, kind) {
-    const box = document.createElement("div");
-    box.className = "toast align-items-center border-0 text-bg-" + (kind || "danger");
-    box.setAttribute("role", "alert");
-    box.dataset.testid = "board-toast";
-    const row = document.createElement("div");
-    row.className = "d-flex";
-    const body = document.createElement("div");
-    body.className = "toast-body";
-    body.textContent = message;
-    const close = document.createElement("button");
-    close.type = "button";
-    close.className = "btn-close btn-close-white me-2 m-auto";
-    close.setAttribute("data-bs-dismiss", "toast");
-    row.append(body, close);
-    box.append(row);
-    document.getElementById("board-toasts").append(box);
-    window.tabler.Toast.getOrCreateInstance(box, { delay: 6000 }).show();
-    box.addEventListener("hidden.bs.toast", () => box.remove());
-  }
+  const toast = window.kairosBoardToast;
 
   function putBack(event) {
     event.from.insertBefore(event.item, event.from.children[event.oldIndex] || null);

@@ -4,15 +4,14 @@ can be filtered, sorted and aggregated in SQL."""
 
 from __future__ import annotations
 
-import math
 from collections.abc import Mapping, Sequence
-from decimal import ROUND_HALF_UP, Decimal
+from decimal import Decimal
 from typing import TYPE_CHECKING, Any
 
 import sqlalchemy as sa
 
 from form_engine.conditions import ConditionContext, ConditionError, compile_condition
-from form_engine.fields.sqltypes import NUMERIC_DIGITS
+from form_engine.fields.results import coerce_result
 from form_engine.formula import FormulaError, evaluate_formula
 from form_engine.messages import FieldError, ParseError
 from runtime.records._plan import AppPlan, FieldPlan, Rollup, TablePlan
@@ -21,8 +20,6 @@ from runtime.records.errors import RecordValidationError
 
 if TYPE_CHECKING:
     from runtime.records._prefetch import Prefetch
-
-NUMERIC_RESULTS = frozenset({"number", "money", "percent"})
 
 
 def apply_defaults(
@@ -63,56 +60,18 @@ def apply_default_formulas(
 
 
 def result_value(field: FieldPlan, value: Any, problems: list[FieldError] | None = None) -> Any:
-    """A formula or aggregate result as a value of the field's (result) type.
+    """A formula or aggregate result as a value of the field's (result) type
+    (``form_engine.fields.results.coerce_result``).
 
-    A numeric result its ``NUMERIC(18, p)`` column cannot hold is a ``result_too_large``
-    error on the computed field — the same on SQLite (which would store a float) and
-    PostgreSQL (which would refuse the row). It goes to ``problems`` (the value becomes
-    None) or, without a list, is raised as RecordValidationError."""
-    if value is None:
-        return None
-    config = field.spec.config
-    name_of = getattr(field.type, "result_type_name", None)
-    result_type = (name_of(field.spec) if name_of else None) or field.spec.type
-    if isinstance(value, int | float) and not isinstance(value, bool):
-        if isinstance(value, float) and not math.isfinite(value):
-            return None
-        value = Decimal(str(value))
-    if isinstance(value, Decimal):
-        if result_type not in NUMERIC_RESULTS or not value.is_finite():
-            return None
-        precision = config.get("precision")
-        if precision is None and hasattr(field.type, "result_config"):
-            precision = field.type.result_config(field.spec).get("precision")
-        if precision is None:
-            precision = 2 if result_type == "money" else None
-        limit = Decimal(10) ** (NUMERIC_DIGITS - (int(precision) if precision is not None else 0))
-        if abs(value) >= limit:
-            return _too_large(field, limit, problems)
-        if precision is not None:
-            value = value.quantize(Decimal(1).scaleb(-int(precision)), rounding=ROUND_HALF_UP)
-        try:
-            parsed = field.type.parse(str(value), field.spec)
-        except ParseError:
-            return None
-        for error in field.type.validate(parsed, field.spec):
-            if error.code == "number_too_large":  # the column's own precision is finer
-                return _too_large(field, error.params.get("limit"), problems)
-        return parsed
-    if result_type == "text" and not isinstance(value, str):
-        return str(value)
-    return value
-
-
-def _too_large(field: FieldPlan, limit: Any, problems: list[FieldError] | None) -> None:
-    shown_limit = f"{limit:,}" if isinstance(limit, Decimal) else limit
-    error = FieldError(
-        field.key, "result_too_large", {"label": field.spec.label, "limit": shown_limit}
-    )
-    if problems is None:
-        raise RecordValidationError([error])
-    problems.append(error)
-    return None
+    A result too large for its column is a ``result_too_large`` error on the computed
+    field; it goes to ``problems`` (the value becomes None) or, without a list, is raised
+    as RecordValidationError. A result its type cannot parse is left empty."""
+    result, error = coerce_result(field.type, field.spec, value)
+    if error is not None and error.code == "result_too_large":
+        if problems is None:
+            raise RecordValidationError([error])
+        problems.append(error)
+    return result
 
 
 def fill_lookups(

@@ -12,15 +12,15 @@ result type or its column cannot take is a row problem that refuses the publish.
 from __future__ import annotations
 
 from datetime import UTC, datetime
-from decimal import ROUND_HALF_UP, Decimal
 from typing import Any
 from zoneinfo import ZoneInfo
 
 import sqlalchemy as sa
 
 from form_engine.fields.base import FieldType
+from form_engine.fields.results import coerce_result
 from form_engine.formula import Formula, FormulaError, evaluate_formula, parse_formula
-from form_engine.messages import FieldError, ParseError
+from form_engine.messages import FieldError
 from runtime.storage._problems import ProblemList, RowProblem
 from runtime.storage._recompute import column_limit, misfit, misfit_error
 from runtime.storage.tables import AppTables
@@ -28,7 +28,6 @@ from schemas.spec import PARENT_COLUMN, ROW_ORDER_COLUMN, FieldSpec, TableSpec
 
 BATCH = 1000
 """Rows read, evaluated and written at a time."""
-NUMERIC_RESULTS = frozenset({"number", "money", "percent"})
 
 
 def recompute_formula(
@@ -93,28 +92,12 @@ def recompute_formula(
 def materialise(
     field_type: FieldType, field: FieldSpec, value: Any
 ) -> tuple[Any, FieldError | None]:
-    """A formula result as a value of the field's result type (rounded to its precision),
-    or the reason it cannot be stored."""
-    if value is None:
-        return None, None
-    result_type = getattr(field_type, "result_type_name", lambda _f: None)(field) or field.type
-    if isinstance(value, int | float) and not isinstance(value, bool):
-        value = Decimal(str(value))
-    if isinstance(value, Decimal):
-        if result_type not in NUMERIC_RESULTS:
-            return None, None
-        precision = field.config.get("precision")
-        if precision is None:
-            precision = 2 if result_type == "money" else None
-        if precision is not None:
-            value = value.quantize(Decimal(1).scaleb(-int(precision)), rounding=ROUND_HALF_UP)
-        try:
-            value = field_type.parse(str(value), field)
-        except ParseError as exc:
-            return None, exc.to_field_error(field.key, field.label)
-    elif result_type == "text" and not isinstance(value, str):
-        value = str(value)
-    errors = list(field_type.validate(value, field)) if value is not None else []
+    """A formula result as a value of the field's result type, rounded and refused
+    exactly as the record service does on write, then validated like a stored value."""
+    value, error = coerce_result(field_type, field, value)
+    if error is not None or value is None:
+        return None, error
+    errors = list(field_type.validate(value, field))
     return (None, errors[0]) if errors else (value, None)
 
 

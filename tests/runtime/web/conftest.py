@@ -10,7 +10,9 @@ from __future__ import annotations
 import os
 import shutil
 import socket
+import subprocess
 import threading
+import uuid
 from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
@@ -57,15 +59,73 @@ def sqlite_sample_template(tmp_path_factory: pytest.TempPathFactory) -> Path:
     return path
 
 
+@pytest.fixture(scope="session")
+def postgres_sample_dump() -> Iterator[str]:
+    """The sample set up once per session in a PostgreSQL schema of its own and dumped as
+    SQL with the schema name as a placeholder. Restoring the dump into a test's schema
+    takes a fraction of a second; a quickstart takes several."""
+    from runtime.db import create_engine
+
+    base_url = os.environ["KAIROS_TEST_DATABASE_URL"]
+    schema = f"kairos_sample_template_{uuid.uuid4().hex[:12]}"
+    admin = create_engine(base_url, isolation_level="AUTOCOMMIT")
+    with admin.connect() as conn:
+        conn.exec_driver_sql(f'CREATE SCHEMA "{schema}"')
+    try:
+        engine = create_engine(base_url, schema=schema)
+        setup_sample(f"{base_url}?options=-csearch_path%3D{schema}", engine)
+        engine.dispose()
+        dump = subprocess.run(
+            ["pg_dump", "--no-owner", "--no-privileges", f"--schema={schema}", base_url],
+            check=True,
+            capture_output=True,
+            text=True,
+        ).stdout
+    finally:
+        with admin.connect() as conn:
+            conn.exec_driver_sql(f'DROP SCHEMA "{schema}" CASCADE')
+        admin.dispose()
+    kept = [
+        line
+        for line in dump.splitlines()
+        if not line.startswith(("CREATE SCHEMA", "ALTER SCHEMA", "COMMENT ON SCHEMA"))
+    ]
+    yield "\n".join(kept).replace(schema, SCHEMA_PLACEHOLDER) + "\n"
+
+
+SCHEMA_PLACEHOLDER = "__kairos_test_schema__"
+
+
+def _restore_postgres_sample(dump: str, engine: sa.Engine) -> None:
+    with engine.connect() as conn:
+        schema = conn.exec_driver_sql("select current_schema()").scalar()
+    engine.dispose()
+    subprocess.run(
+        [
+            "psql",
+            "--quiet",
+            "--no-psqlrc",
+            "-v",
+            "ON_ERROR_STOP=1",
+            os.environ["KAIROS_TEST_DATABASE_URL"],
+        ],
+        input=dump.replace(SCHEMA_PLACEHOLDER, str(schema)),
+        check=True,
+        capture_output=True,
+        text=True,
+    )
+
+
 @pytest.fixture
 def sample(database_url: str, engine: sa.Engine, request: pytest.FixtureRequest) -> str:
-    """The sample app in this test's own database (SQLite: a copy of a session template)."""
+    """The sample app in this test's own database: a copy of a session template (a file
+    copy on SQLite, a schema dump restored on PostgreSQL)."""
     if engine.dialect.name == "sqlite":
         template = request.getfixturevalue("sqlite_sample_template")
         engine.dispose()
         shutil.copyfile(template, engine.url.database)
     else:
-        setup_sample(database_url, engine)
+        _restore_postgres_sample(request.getfixturevalue("postgres_sample_dump"), engine)
     return database_url
 
 

@@ -283,6 +283,52 @@ CATALOG: dict[str, dict[str, str]] = {
         "zh-CN": "版本号应为整数，收到“{value}”",
         "en": 'The row version must be a whole number, got "{value}"',
     },
+    # --- duplicate detection and merge (docs/duplicates.md) ---------------------------
+    "duplicate_blocked": {
+        "zh-CN": "{rule}：已存在重复的{table}：{records}",
+        "en": "{rule}: this {table} already exists: {records}",
+    },
+    "duplicate_blocked_hidden": {
+        "zh-CN": "{rule}：已存在重复的{table}，但你无权查看该记录",
+        "en": "{rule}: this {table} already exists, in a record you cannot see",
+    },
+    "duplicate_warning": {
+        "zh-CN": "{rule}：可能与已有{table}重复：{records}",
+        "en": "{rule}: possibly a duplicate of {records}",
+    },
+    "duplicate_warning_hidden": {
+        "zh-CN": "{rule}：存在 {count} 条你无权查看的疑似重复{table}",
+        "en": "{rule}: {count} possible duplicate(s) exist that you cannot see",
+    },
+    "duplicate_record": {"zh-CN": "“{title}”（#{id}）", "en": '"{title}" (#{id})'},
+    "merge_count": {
+        "zh-CN": "合并需要 2 到 5 条不同的记录，收到 {count} 条",
+        "en": "A merge needs 2 to 5 different records, got {count}",
+    },
+    "merge_choice_invalid": {
+        "zh-CN": "{label}的取值只能来自参与合并的记录，收到 #{value}",
+        "en": "{label} can only take its value from one of the merged records, got #{value}",
+    },
+    "merge_field_invalid": {
+        "zh-CN": "字段“{value}”不能在合并时选择",
+        "en": 'Field "{value}" cannot be chosen in a merge',
+    },
+    "merge_not_found": {
+        "zh-CN": "合并记录 #{id} 不存在",
+        "en": "Merge #{id} does not exist",
+    },
+    "merge_already_undone": {
+        "zh-CN": "合并 #{id} 已经撤销过了",
+        "en": "Merge #{id} has already been undone",
+    },
+    "merge_changed_since": {
+        "zh-CN": "无法撤销合并：{table} #{record} 在合并之后又被修改过（或已删除）",
+        "en": "Cannot undo the merge: {table} #{record} was changed (or deleted) after the merge",
+    },
+    "merge_undo_forbidden": {
+        "zh-CN": "只有执行合并的人或管理员可以撤销这次合并",
+        "en": "Only the person who merged, or an administrator, can undo this merge",
+    },
 }
 
 

@@ -129,6 +129,55 @@ class RuleSpec:
         )
 
 
+DUPLICATE_MATCHES = ("exact", "normalized", "fuzzy", "company_name", "phone", "email_domain")
+"""How one field of a duplicate rule compares two records (docs/duplicates.md)."""
+DUPLICATE_ACTIONS = ("block", "warn", "report")
+"""What a duplicate rule does on save: refuse it, warn but save, or only show in scans."""
+FUZZY_MATCHES = frozenset({"fuzzy", "company_name"})
+"""Matches scored 0–100 against ``threshold``; the others are equal or not."""
+DEFAULT_THRESHOLD = 90
+
+
+@dataclass(frozen=True)
+class DuplicateFieldSpec:
+    """One field of a duplicate rule and how its values are compared."""
+
+    field: str
+    match: str = "exact"
+    threshold: int = DEFAULT_THRESHOLD
+    """Minimum similarity (0–100) for ``fuzzy`` and ``company_name``; ignored otherwise."""
+
+    @classmethod
+    def from_dict(cls, doc: Mapping[str, Any]) -> DuplicateFieldSpec:
+        return cls(
+            field=doc["field"],
+            match=doc.get("match", "exact"),
+            threshold=int(doc.get("threshold", DEFAULT_THRESHOLD)),
+        )
+
+
+@dataclass(frozen=True)
+class DuplicateRuleSpec:
+    """Two records are duplicates under this rule when *every* field matches."""
+
+    key: str
+    label: Label
+    fields: tuple[DuplicateFieldSpec, ...]
+    action: str = "warn"
+
+    @classmethod
+    def from_dict(cls, doc: Mapping[str, Any]) -> DuplicateRuleSpec:
+        return cls(
+            key=doc["key"],
+            label=doc.get("label") or {"en": doc["key"]},
+            fields=tuple(DuplicateFieldSpec.from_dict(f) for f in doc.get("fields", ())),
+            action=doc.get("action", "warn"),
+        )
+
+    def title(self, locale: str = DEFAULT_LOCALE) -> str:
+        return localize(self.label, locale)
+
+
 @dataclass(frozen=True)
 class TableSpec:
     """One table: its fields, constraints, rules and form layout."""
@@ -148,6 +197,8 @@ class TableSpec:
     description: Label | None = None
     renamed_from: str | None = None
     """The table's previous key, to rename the SQL table without losing data."""
+    duplicate_rules: tuple[DuplicateRuleSpec, ...] = ()
+    """How possible duplicate records are recognised (docs/duplicates.md)."""
 
     @classmethod
     def from_dict(cls, doc: Mapping[str, Any]) -> TableSpec:
@@ -167,6 +218,9 @@ class TableSpec:
             form=doc.get("form"),
             description=doc.get("description"),
             renamed_from=doc.get("renamed_from"),
+            duplicate_rules=tuple(
+                DuplicateRuleSpec.from_dict(r) for r in doc.get("duplicate_rules", ())
+            ),
         )
 
     def field(self, key: str) -> FieldSpec:

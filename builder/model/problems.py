@@ -132,6 +132,27 @@ CATALOG: dict[str, dict[str, str]] = {
         "en": 'field access needs a specific table; "*" applies to tables with different fields',
         "zh-CN": "字段权限必须针对具体的表；“*”适用于字段各不相同的多张表",
     },
+    "duplicate_rule_child": {
+        "en": 'child table "{table}" cannot have duplicate rules: its rows belong to their'
+        " parent record",
+        "zh-CN": "子表“{table}”不能设置查重规则：子表行属于其父记录",
+    },
+    "duplicate_field_not_stored": {
+        "en": 'field "{name}" ({type}) is not stored, so it cannot be compared for duplicates',
+        "zh-CN": "字段“{name}”（{type}）不存储值，不能用于查重",
+    },
+    "duplicate_match_type": {
+        "en": 'match "{match}" does not suit field "{name}" of type {type}',
+        "zh-CN": "匹配方式“{match}”不适用于 {type} 类型的字段“{name}”",
+    },
+    "duplicate_threshold_unused": {
+        "en": 'threshold only applies to the matches "fuzzy" and "company_name", not "{match}"',
+        "zh-CN": "threshold（相似度阈值）只适用于“fuzzy”和“company_name”匹配，不适用于“{match}”",
+    },
+    "duplicate_threshold_range": {
+        "en": "threshold {value} is out of range; use {min}–{max} (percent similarity)",
+        "zh-CN": "相似度阈值 {value} 超出范围，应为 {min}–{max}（相似度百分比）",
+    },
     # --- tails that DefinitionProblem.render appends --------------------------------------
     "did_you_mean": {
         "en": ' (did you mean "{suggestion}"?)',

@@ -15,6 +15,7 @@ from typing import Any
 
 from jsonschema import Draft202012Validator
 
+from builder.model._check_duplicates import check_duplicates
 from builder.model._check_forms import check_forms
 from builder.model._check_keys import check_keys
 from builder.model._check_logic import check_logic
@@ -36,6 +37,7 @@ SEMANTIC_CHECKS: tuple[Check, ...] = (
     check_forms,
     check_roles,
     check_logic,
+    check_duplicates,
 )
 """Every semantic check, in reporting order."""
 

@@ -26,6 +26,7 @@ _TABLE_ATTRIBUTES = (
     "title_field",
     "parent",
     "rules",
+    "duplicate_rules",
     "search_fields",
     "default_sort",
     "form",

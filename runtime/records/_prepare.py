@@ -12,6 +12,7 @@ import sqlalchemy as sa
 
 from form_engine.conditions import ConditionContext
 from form_engine.messages import FieldError
+from runtime.dedupe.check import check_duplicates
 from runtime.records import _computed, _validate
 from runtime.records._checks import check_relations, check_unique
 from runtime.records._permissions import TableAccess, table_access
@@ -30,6 +31,9 @@ class Draft:
     children: dict[str, list[dict[str, Any]]] = field(default_factory=dict)
     changed: set[str] = field(default_factory=set)
     errors: list[FieldError] = field(default_factory=list)
+    warnings: list[dict[str, Any]] = field(default_factory=list)
+    """Possible duplicates under ``warn`` duplicate rules (runtime.dedupe.check): shown
+    to the user, they do not stop the write."""
 
 
 def prepare(
@@ -132,7 +136,10 @@ def prepare(
     )
     if not defer_unique:
         errors += check_unique(conn, plan, values, changed, record_id)
-    return Draft(values, children, changed, errors)
+    warnings: list[dict[str, Any]] = []
+    if plan.spec.duplicate_rules and not restoring:
+        warnings = check_duplicates(conn, plan, access, values, changed, record_id, context, errors)
+    return Draft(values, children, changed, errors, warnings)
 
 
 def _prepare_rows(

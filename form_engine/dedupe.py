@@ -1,0 +1,396 @@
+"""Normalising and comparing values for duplicate detection (docs/duplicates.md).
+
+Pure functions, no database: the runtime asks :func:`search_terms` for substrings to
+prefilter candidates in SQL, then scores the few candidates it gets with :func:`similarity`.
+
+Match methods (``schemas.spec.DUPLICATE_MATCHES``):
+
+- ``exact``: stored values are equal (done in SQL; :func:`similarity` compares as is);
+- ``normalized``: equal after :func:`normalize_text` (full-width → half-width, case, spaces
+  and punctuation ignored) — "Zhang.San@Corp.com" = "zhang.san@corp.com";
+- ``fuzzy``: :func:`normalize_text` forms at least ``threshold`` % similar (rapidfuzz ratio);
+- ``company_name``: Chinese company names compared by their core name
+  (:func:`parse_company`): legal form (有限公司, 股份有限公司, Co., Ltd. …) and region
+  (杭州, （杭州）, （中国）…) set aside, so 杭州阿里巴巴网络科技有限公司 and
+  阿里巴巴（杭州）网络科技 are the same company, while 北京银行 and 上海银行 are not
+  (their regions differ and their core, 银行, says nothing on its own);
+- ``phone``: equal after :func:`normalize_phone` (+86, 0086, spaces, dashes, extensions);
+- ``email_domain``: same company mail domain (:func:`email_domain`); free-mail domains
+  (qq.com, 163.com, gmail.com …) never match, two strangers both on QQ Mail are not a
+  duplicate.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from dataclasses import dataclass
+from typing import Any
+
+from rapidfuzz import fuzz
+
+LEGAL_FORMS = (
+    "集团股份有限公司",
+    "集团有限责任公司",
+    "集团有限公司",
+    "股份有限公司",
+    "有限责任公司",
+    "有限公司",
+    "集团公司",
+    "股份公司",
+    "集团",
+    "公司",
+    "co.,ltd.",
+    "co.,ltd",
+    "co.ltd.",
+    "co.ltd",
+    "company limited",
+    "corporation",
+    "limited",
+    "company",
+    "corp.",
+    "corp",
+    "inc.",
+    "inc",
+    "ltd.",
+    "ltd",
+    "llc",
+    "gmbh",
+)
+"""Legal-form endings, longest first; stripped repeatedly from the end of a name.
+分公司 (branch) is *not* stripped: a branch is its own customer (own contracts, invoices);
+fuzzy rules still bring it close to the head office."""
+
+_PROVINCES = (
+    "北京 天津 上海 重庆 河北 山西 辽宁 吉林 黑龙江 江苏 浙江 安徽 福建 江西 山东 河南 湖北 "
+    "湖南 广东 海南 四川 贵州 云南 陕西 甘肃 青海 台湾 内蒙古 广西 西藏 宁夏 新疆 香港 澳门"
+)
+_CITIES = (
+    "杭州 宁波 温州 绍兴 嘉兴 湖州 金华 台州 衢州 丽水 舟山 义乌 南京 苏州 无锡 常州 南通 "
+    "扬州 徐州 镇江 泰州 盐城 昆山 合肥 芜湖 福州 厦门 泉州 漳州 南昌 赣州 济南 青岛 烟台 "
+    "潍坊 临沂 淄博 威海 郑州 洛阳 武汉 宜昌 襄阳 长沙 株洲 岳阳 广州 深圳 珠海 佛山 东莞 "
+    "中山 惠州 江门 汕头 湛江 海口 三亚 成都 绵阳 贵阳 昆明 西安 兰州 西宁 呼和浩特 包头 "
+    "南宁 桂林 柳州 拉萨 银川 乌鲁木齐 石家庄 唐山 保定 廊坊 太原 沈阳 大连 长春 哈尔滨"
+)
+REGIONS = frozenset((_PROVINCES + " " + _CITIES).split())
+"""Province and major-city names recognised as the region part of a company name."""
+_REGION_SUFFIXES = ("特别行政区", "自治区", "省", "市", "区", "县")
+_REGION_PATTERN = re.compile(
+    "^(?:"
+    + "|".join(sorted(REGIONS, key=len, reverse=True))
+    + ")(?:"
+    + "|".join(_REGION_SUFFIXES)
+    + ")?"
+)
+_DISTRICT = re.compile(r"^[\u4e00-\u9fff]{2,3}?(?:新区|区|县)")
+"""A district (西湖区, 余杭区) after the city: set aside, it is an address, not a name."""
+_PARENTHESISED = re.compile(r"\(([^()]*)\)")
+_NOT_WORD = re.compile(r"[\W_]+", re.UNICODE)
+_CJK = re.compile(r"[\u3400-\u9fff]")
+MIN_CORE = 2
+"""A core shorter than this (银 of 北京银行 minus …) keeps its region: too little to compare."""
+
+COMMON_BIGRAMS = frozenset(
+    [
+        "科技",
+        "网络",
+        "信息",
+        "技术",
+        "有限",
+        "公司",
+        "发展",
+        "贸易",
+        "实业",
+        "集团",
+        "股份",
+        "中国",
+        "服务",
+        "管理",
+        "咨询",
+        "电子",
+        "工程",
+        "建设",
+        "投资",
+        "控股",
+        "国际",
+        "智能",
+        "数据",
+        "软件",
+        "商贸",
+        "文化",
+        "传媒",
+        "物流",
+        "医疗",
+        "教育",
+        "环境",
+        "能源",
+        "机械",
+        "设备",
+    ]
+)
+"""Bigrams so frequent in company names that searching by them finds half the table."""
+_COMMON_WORDS = frozenset(
+    [
+        "the",
+        "and",
+        "co",
+        "ltd",
+        "inc",
+        "corp",
+        "company",
+        "limited",
+        "group",
+        "technology",
+        "technologies",
+        "tech",
+        "com",
+    ]
+)
+
+FREE_MAIL_DOMAINS = frozenset(
+    [
+        "qq.com",
+        "vip.qq.com",
+        "foxmail.com",
+        "163.com",
+        "vip.163.com",
+        "126.com",
+        "vip.126.com",
+        "yeah.net",
+        "sina.com",
+        "sina.cn",
+        "vip.sina.com",
+        "sohu.com",
+        "139.com",
+        "189.cn",
+        "wo.cn",
+        "aliyun.com",
+        "88.com",
+        "tom.com",
+        "21cn.com",
+        "gmail.com",
+        "googlemail.com",
+        "hotmail.com",
+        "outlook.com",
+        "live.com",
+        "msn.com",
+        "yahoo.com",
+        "yahoo.com.cn",
+        "icloud.com",
+        "me.com",
+        "protonmail.com",
+        "proton.me",
+    ]
+)
+"""Personal mail providers: a shared domain here says nothing about the company."""
+
+_EXTENSION = re.compile(r"(转|分机|ext\.?|x|#).*$", re.IGNORECASE)
+_LANDLINE_EXTENSION = re.compile(r"^(0\d{2,3}[-\s]?\d{7,8})[-\s]\d{1,6}$")
+"""``0571-88886666-123``: the phone field's own form of an extension."""
+
+
+def fold(value: str) -> str:
+    """Full-width → half-width (NFKC, so （）become ()), lower case, trimmed."""
+    return unicodedata.normalize("NFKC", value).casefold().strip()
+
+
+def normalize_text(value: Any) -> str | None:
+    """:func:`fold` without any whitespace or punctuation; None when nothing is left."""
+    if value is None:
+        return None
+    text = _NOT_WORD.sub("", fold(str(value)))
+    return text or None
+
+
+@dataclass(frozen=True)
+class CompanyName:
+    """A company name split for comparison: ``core`` (no legal form, no region),
+    ``regions`` named in it, and ``full`` (no legal form, region kept)."""
+
+    core: str
+    regions: frozenset[str]
+    full: str
+
+
+def parse_company(value: Any) -> CompanyName | None:
+    """Split a company name (see module doc); None when it is blank."""
+    if value is None:
+        return None
+    name = re.sub(r"\s+", "", fold(str(value)))
+    regions: set[str] = set()
+
+    def drop_bracket(match: re.Match[str]) -> str:
+        inner = match.group(1)
+        region = _region(inner)
+        if inner == "中国" or (region and _REGION_PATTERN.sub("", inner) == ""):
+            if region:
+                regions.add(region)
+            return ""
+        return inner
+
+    name = _PARENTHESISED.sub(drop_bracket, name)
+    name = _strip_legal_forms(name)
+    full = _NOT_WORD.sub("", name)
+    core = full
+    while (region := _region(core)) and len(_REGION_PATTERN.sub("", core, count=1)) >= MIN_CORE:
+        regions.add(region)
+        core = _REGION_PATTERN.sub("", core, count=1)
+    district = _DISTRICT.match(core)
+    if district and len(core) - district.end() >= MIN_CORE + 2:
+        core = core[district.end() :]
+    if not full:
+        return None
+    return CompanyName(core, frozenset(regions - {"中国"}), full)
+
+
+def _region(text: str) -> str | None:
+    match = _REGION_PATTERN.match(text)
+    if not match:
+        return None
+    head = match.group(0)
+    for suffix in _REGION_SUFFIXES:
+        if head.endswith(suffix) and head[: -len(suffix)] in REGIONS:
+            return head[: -len(suffix)]
+    return head
+
+
+def _strip_legal_forms(name: str) -> str:
+    changed = True
+    while changed and not name.endswith("分公司"):
+        changed = False
+        for form in LEGAL_FORMS:
+            if name.endswith(form) and len(name) > len(form):
+                name = name[: -len(form)].rstrip(" ,.")
+                changed = True
+                break
+    return name
+
+
+def company_similarity(a: CompanyName, b: CompanyName) -> float:
+    """0–100: how alike two parsed names are. Cores are compared when the regions agree
+    (one side naming none agrees with anything); two different regions compare the full
+    names, so 北京银行 / 上海银行 stay apart."""
+    if a.regions and b.regions and not (a.regions & b.regions):
+        return float(fuzz.ratio(a.full, b.full))
+    return float(fuzz.ratio(a.core, b.core))
+
+
+def normalize_phone(value: Any) -> str | None:
+    """Digits of a phone number in one canonical form: +86 / 0086 / 86 dropped from
+    Chinese numbers, a landline keeps its area code with the trunk 0
+    (``+86 571 8888 6666`` → ``057188886666``), extensions (转 123, ext. 5) dropped;
+    other countries keep ``+`` and their code. None when fewer than 5 digits remain."""
+    if value is None:
+        return None
+    text = _EXTENSION.sub("", unicodedata.normalize("NFKC", str(value)).strip())
+    text = _LANDLINE_EXTENSION.sub(r"\1", text.strip())
+    international = text.startswith("+")
+    digits = re.sub(r"\D", "", text)
+    chinese = False
+    if digits.startswith("0086"):
+        digits, chinese = digits[4:], True
+    elif international and digits.startswith("86"):
+        digits, chinese = digits[2:], True
+    elif international:
+        return "+" + digits if len(digits) >= 5 else None
+    elif len(digits) == 13 and digits.startswith("861"):
+        digits, chinese = digits[2:], True
+    if chinese and not (len(digits) == 11 and digits.startswith("1")):
+        digits = digits if digits.startswith("0") else "0" + digits
+    return digits if len(digits) >= 5 else None
+
+
+def normalize_email(value: Any) -> str | None:
+    if value is None:
+        return None
+    text = fold(str(value))
+    return text if "@" in text else None
+
+
+def email_domain(value: Any) -> str | None:
+    """The company mail domain of an address; None for free-mail providers and blanks."""
+    email = normalize_email(value)
+    if email is None:
+        return None
+    domain = email.rsplit("@", 1)[1].strip(".")
+    if not domain or "." not in domain or domain in FREE_MAIL_DOMAINS:
+        return None
+    return domain
+
+
+def comparable(match: str, value: Any) -> Any:
+    """The form of ``value`` that ``match`` compares; None never matches anything."""
+    if value is None or value == "":
+        return None
+    if match == "exact":
+        return value
+    if match in ("normalized", "fuzzy"):
+        return normalize_text(value)
+    if match == "company_name":
+        return parse_company(value)
+    if match == "phone":
+        return normalize_phone(value)
+    if match == "email_domain":
+        return email_domain(value)
+    raise ValueError(f"unknown duplicate match {match!r}")
+
+
+def similarity(match: str, a: Any, b: Any) -> float:
+    """0–100 between two :func:`comparable` forms (100 or 0 for equality matches)."""
+    if a is None or b is None:
+        return 0.0
+    if match == "fuzzy":
+        return float(fuzz.ratio(a, b))
+    if match == "company_name":
+        return company_similarity(a, b)
+    return 100.0 if a == b else 0.0
+
+
+def matches(match: str, threshold: int, a: Any, b: Any) -> float | None:
+    """The score of two raw values when they match under ``match``, else None."""
+    score = similarity(match, comparable(match, a), comparable(match, b))
+    needed = threshold if match in ("fuzzy", "company_name") else 100
+    return score if score >= needed else None
+
+
+def search_terms(match: str, value: Any) -> tuple[str, ...]:
+    """Substrings (lower case) of which a matching stored value contains at least one;
+    the runtime turns them into ``LIKE '%term%'`` prefilters. Empty when the value cannot
+    match anything (blank, a free-mail domain); ``exact`` is compared in SQL instead.
+
+    ``fuzzy``/``company_name`` give up to three non-overlapping bigrams of the name
+    (rarer ones first): one typo or an inserted region spoils at most two of them."""
+    if match == "phone":
+        phone = normalize_phone(value)
+        return (phone[-4:],) if phone else ()
+    if match == "email_domain":
+        domain = email_domain(value)
+        return ("@" + domain,) if domain else ()
+    if value is None or value == "":
+        return ()
+    if match == "normalized":
+        words = [w for w in _NOT_WORD.split(fold(str(value))) if w]
+        return (max(words, key=len),) if words else ()
+    if match == "company_name":
+        company = parse_company(value)
+        return _name_terms(company.core) if company else ()
+    if match == "fuzzy":
+        return _name_terms(fold(str(value)))
+    return ()
+
+
+def _name_terms(text: str, limit: int = 3) -> tuple[str, ...]:
+    if not _CJK.search(text):
+        words = sorted(
+            {w for w in _NOT_WORD.split(text) if len(w) >= 3 and w not in _COMMON_WORDS},
+            key=len,
+            reverse=True,
+        )
+        return tuple(words[:limit]) or ((text,) if text else ())
+    text = _NOT_WORD.sub("", text)
+    bigrams = [text[i : i + 2] for i in range(0, len(text) - 1, 2)]
+    if len(text) % 2 and len(text) > 2:
+        bigrams.append(text[-2:])
+    rare = [b for b in bigrams if b not in COMMON_BIGRAMS]
+    chosen = (rare or bigrams)[:limit]
+    return tuple(dict.fromkeys(chosen)) or ((text,) if text else ())

@@ -84,6 +84,25 @@ def check_relations(
             )
 
 
+OWNER_LABEL = {"zh-CN": "负责人", "en": "Owner"}
+
+
+def check_owner(
+    conn: sa.Connection, plan: TablePlan, record: Mapping[str, Any], actor: Actor
+) -> Iterator[FieldError]:
+    """A record handed to someone must be handed to an active user (the owner column is a
+    foreign key: without this a typo'd id would fail at INSERT as a database error)."""
+    owner = record.get("owner_id")
+    if owner is None or owner == actor.user_id:
+        return
+    users = plan.table.metadata.tables["kairos_user"]
+    found = conn.execute(
+        sa.select(users.c.id).where(users.c.id == owner, users.c.is_active.is_(True))
+    ).first()
+    if found is None:
+        yield FieldError("owner_id", "not_found_reference", {"label": OWNER_LABEL, "value": owner})
+
+
 def check_unique(
     conn: sa.Connection,
     plan: TablePlan,

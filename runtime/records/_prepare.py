@@ -14,7 +14,7 @@ from form_engine.conditions import ConditionContext
 from form_engine.messages import FieldError
 from runtime.dedupe.check import check_duplicates
 from runtime.records import _computed, _validate
-from runtime.records._checks import check_relations, check_unique
+from runtime.records._checks import check_owner, check_relations, check_unique
 from runtime.records._permissions import TableAccess, table_access
 from runtime.records._plan import AppPlan, TablePlan
 from runtime.records._prefetch import Prefetch
@@ -134,6 +134,8 @@ def prepare(
     errors += check_relations(
         conn, app, plan, values, (relation_keys & changed) - failed, context, actor, prefetch
     )
+    if "owner_id" in changed and "owner_id" not in failed:
+        errors += check_owner(conn, plan, values, actor)
     if not defer_unique:
         errors += check_unique(conn, plan, values, changed, record_id)
     warnings: list[dict[str, Any]] = []

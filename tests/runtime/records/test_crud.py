@@ -6,6 +6,8 @@ from decimal import Decimal
 
 import pytest
 
+from runtime import org
+from runtime.db import write_transaction
 from runtime.records import (
     RecordConflict,
     RecordNotFound,
@@ -211,3 +213,19 @@ def test_child_row_errors_name_the_row(service: RecordService, admin, make_custo
     }
     assert "第 2 行" in errors[0].message("zh-CN")
     assert "row 2" in errors[0].message("en")
+
+
+def test_a_record_can_only_be_handed_to_an_existing_active_user(
+    service: RecordService, admin, people, make_customer
+):
+    with pytest.raises(RecordValidationError) as caught:
+        service.create(admin, "customer", {"name": "无主客户", "owner_id": 987654})
+    assert caught.value.codes() == {"owner_id": ["not_found_reference"]}
+    customer = make_customer()
+    with write_transaction(service.engine) as conn:
+        org.deactivate_user(conn, people.users["li"])
+    with pytest.raises(RecordValidationError) as caught:
+        service.update(admin, "customer", customer["id"], {"owner_id": people.users["li"]})
+    assert "负责人" in caught.value.message("zh-CN")
+    result = service.bulk_create(admin, "customer", [{"name": "甲", "owner_id": 987654}])
+    assert result.errors[0].codes() == {"owner_id": ["not_found_reference"]}

@@ -10,6 +10,7 @@ from runtime._cli_data import demo_data_command, records_group, seed_command
 from runtime._cli_org import department_group, user_group
 from runtime._cli_quickstart import quickstart_command
 from runtime._cli_serve import serve_command
+from runtime._cli_tokens import token_group
 
 
 @click.group()
@@ -26,3 +27,4 @@ main.add_command(records_group)
 main.add_command(user_group)
 main.add_command(department_group)
 main.add_command(serve_command)
+main.add_command(token_group)

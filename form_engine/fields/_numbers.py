@@ -102,9 +102,14 @@ def _without_float_noise(value: Decimal) -> Decimal:
 
 
 def strip_zeros(value: Decimal) -> Decimal:
-    """Drop trailing fractional zeros without switching to exponent notation."""
+    """Drop trailing fractional zeros without switching to exponent notation.
+
+    Works beyond the decimal context's 28 digits (``1.5e308`` from JSON), where
+    ``quantize`` would raise; infinities and NaN come back unchanged."""
+    if not value.is_finite():
+        return value
     if value == value.to_integral_value():
-        return value.quantize(Decimal(1))
+        return Decimal(format(value, "f").partition(".")[0])
     return value.normalize()
 
 

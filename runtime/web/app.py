@@ -7,7 +7,7 @@ from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
-from flask import Flask, render_template
+from flask import Flask, render_template, request
 from flask_babel import Babel
 from flask_wtf.csrf import CSRFError, CSRFProtect
 
@@ -94,8 +94,16 @@ def _register_blueprints(app: Flask) -> None:
 
 
 def _register_errors(app: Flask) -> None:
-    def page(code: int, title: str, detail: str) -> tuple[str, int]:
+    def page(code: int, title: str, detail: str) -> Any:
+        if request.path.startswith("/api/"):  # the REST API answers problem+json
+            from runtime.api.blueprint import api_error
+
+            return api_error(code)
         return render_template("error.html", code=code, title=title, detail=detail), code
+
+    @app.errorhandler(405)
+    def method_not_allowed(error: Exception) -> Any:
+        return page(405, "", "") if request.path.startswith("/api/") else error
 
     @app.errorhandler(400)
     def bad_request(_error: Exception) -> tuple[str, int]:

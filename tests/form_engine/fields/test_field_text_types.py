@@ -61,3 +61,11 @@ def test_address_levels_decide_what_is_region_and_what_is_detail() -> None:
         "detail": "南山区科技园",
     }
     assert REGISTRY.get("address").export(value, field) == "广东省/深圳市 南山区科技园"
+
+
+def test_a_huge_number_for_a_text_field_is_written_out_not_a_crash() -> None:
+    from form_engine.fields._text import coerce_text
+
+    assert coerce_text(1.5e308) == "15" + "0" * 307
+    assert coerce_text(12345.0) == "12345"
+    assert coerce_text(float("inf")) == "Infinity"

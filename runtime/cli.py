@@ -7,6 +7,7 @@ import click
 from builder.model.cli import app_group
 from runtime import _cli_publish  # noqa: F401  (registers app publish / versions)
 from runtime._cli_data import demo_data_command, records_group, seed_command
+from runtime._cli_jobs import webhook_group, worker_command
 from runtime._cli_org import department_group, user_group
 from runtime._cli_quickstart import quickstart_command
 from runtime._cli_serve import serve_command
@@ -28,3 +29,5 @@ main.add_command(user_group)
 main.add_command(department_group)
 main.add_command(serve_command)
 main.add_command(token_group)
+main.add_command(worker_command)
+main.add_command(webhook_group)

@@ -43,6 +43,14 @@ def setup_sample(database_url: str, engine: sa.Engine, opportunities: int = 60) 
     with write_transaction(engine) as conn:
         for (user_id,) in conn.execute(sa.text("select id from kairos_user")):
             set_password(conn, user_id, PASSWORD)
+    # A running server dispatches the demo data's outbox events once, right after
+    # install; doing it in the template spares every live-server test that work.
+    import runtime.webhooks  # noqa: F401  (registers the webhook consumer)
+    from runtime.jobs import dispatch_outbox, ensure_job_tables
+
+    ensure_job_tables(engine)
+    while dispatch_outbox(engine):
+        pass
 
 
 @pytest.fixture(scope="session")

@@ -79,12 +79,28 @@ REFERENCE_TYPES = ("relation", "user", "department")
 def bulk_field_choices(
     columns: Iterable[Column],
     references: Callable[[Column], list[dict[str, Any]]] | None = None,
+    search_url: Callable[[str], str | None] = lambda _key: None,
 ) -> list[dict[str, Any]]:
     """The bulk bar's field list (JSON for the page): key, label, input, options.
     ``references`` gives a relation / user / department field its choices (the filter
-    builder's); placeholders such as "me" are left out, since a value is stored as is."""
+    builder's); placeholders such as "me" are left out, since a value is stored as is.
+    A relation field with a ``search_url`` is searched as the user types instead
+    (``input: "search"``, no options loaded with the page)."""
     out = []
     for c in columns:
+        url = search_url(c.key) if c.spec.type == "relation" else None
+        if url is not None:
+            out.append(
+                {
+                    "key": c.key,
+                    "label": c.label,
+                    "input": "search",
+                    "search": url,
+                    "multi": False,
+                    "options": [],
+                }
+            )
+            continue
         if c.spec.type in REFERENCE_TYPES:
             found = references(c) if references else []
             options = [o for o in found if not str(o["value"]).startswith("$")]

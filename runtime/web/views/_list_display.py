@@ -162,7 +162,7 @@ class References:
             elif column.spec.type == "department":
                 department_ids |= ids
             elif ids:
-                self._load_records(column.spec.config.get("target", ""), ids)
+                self.load_records(column.spec.config.get("target", ""), ids)
         with self.svc.engine.connect() as conn:
             for user_id, name in org.display_names(conn, user_ids).items():
                 self.titles[("user", user_id)] = name
@@ -173,7 +173,8 @@ class References:
                 for dep_id, name in conn.execute(query):
                     self.titles[("department", int(dep_id))] = name
 
-    def _load_records(self, target: str, ids: set[int]) -> None:
+    def load_records(self, target: str, ids: set[int]) -> None:
+        """Titles of ``target`` records by id (those the reader may see; one query)."""
         app = self.svc.tables.app
         if not app.has_table(target):
             return

@@ -10,10 +10,11 @@ and the value input that fits them, and choices for option and reference fields.
 from __future__ import annotations
 
 import re
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from typing import Any
 
 import sqlalchemy as sa
+from flask import current_app
 
 from form_engine.kinds import Kind
 from runtime import org
@@ -22,7 +23,7 @@ from runtime.records.actor import Actor
 from runtime.web.forms.options import choice_order
 from runtime.web.i18n import gettext as _
 from runtime.web.i18n import lazy_gettext as _l
-from runtime.web.views._list_display import Column
+from runtime.web.views._list_display import Column, References
 from schemas.spec import localize
 
 OPERATOR_LABELS = {
@@ -90,10 +91,26 @@ REFERENCE_CHOICES = 300
 
 
 def field_options(
-    column: Column, svc: RecordService, actor: Actor, locale: str
+    column: Column,
+    svc: RecordService,
+    actor: Actor,
+    locale: str,
+    cache: dict[str, Any] | None = None,
 ) -> list[dict[str, Any]]:
     """``{"value", "label"}`` choices of an option, user, department or relation field, as
-    the filter builder and the bulk bar offer them."""
+    the filter builder and the bulk bar offer them. ``cache`` (one per page) keeps the
+    user and department lists, which every such field of the page shares."""
+    spec = column.spec
+    if cache is not None and spec.type in ("user", "department"):
+        if spec.type not in cache:
+            cache[spec.type] = _field_options(column, svc, actor, locale)
+        return list(cache[spec.type])
+    return _field_options(column, svc, actor, locale)
+
+
+def _field_options(
+    column: Column, svc: RecordService, actor: Actor, locale: str
+) -> list[dict[str, Any]]:
     spec = column.spec
     if spec.type in ("single_select", "multi_select"):
         return [
@@ -152,29 +169,100 @@ def _record_choices(
     ]
 
 
+SearchUrl = Callable[[str], str | None]
+"""The relation-picker search URL of a field of the table (``?q=`` appended by the page),
+or None where there is none; the builder then offers preloaded choices instead."""
+
+
+def searchable(column: Column, svc: RecordService, table: str, search_url: SearchUrl) -> str | None:
+    """The search URL for a relation field whose choices are looked up as the user types
+    (a lookup that shows a relation has no picker of its own, so it keeps preloaded ones)."""
+    field = svc.plan(table).fields.get(column.key)
+    if field is None or field.spec.type != "relation" or column.masked:
+        return None
+    return search_url(column.key)
+
+
+def kind_operators(locale: str) -> dict[Kind, list[dict[str, str]]]:
+    """``{"op", "label"}`` per operator the builder offers, per kind, in ``locale``.
+    Translated once per locale and kept on the app (the catalogs are loaded at start-up),
+    so a page does not translate every operator of every field again."""
+    cache = current_app.extensions.setdefault("kairos_list_operators", {})
+    if locale not in cache:
+        plain = {op: str(label) for op, label in OPERATOR_LABELS.items()}
+        dated = {**plain, **{op: str(label) for op, label in DATE_LABELS.items()}}
+        cache[locale] = {
+            kind: [
+                {"op": op, "label": (dated if kind in (Kind.DATE, Kind.DATETIME) else plain)[op]}
+                for op in operators
+            ]
+            for kind, operators in BUILDER_OPERATORS.items()
+        }
+    return cache[locale]  # type: ignore[no-any-return]
+
+
 def filter_fields(
-    columns: Mapping[str, Column], svc: RecordService, actor: Actor, table: str, locale: str
+    columns: Mapping[str, Column],
+    svc: RecordService,
+    actor: Actor,
+    table: str,
+    locale: str,
+    search_url: SearchUrl = lambda _key: None,
+    cache: dict[str, Any] | None = None,
 ) -> list[dict[str, Any]]:
-    """The builder's field list (JSON for the page): key, label, input, operators, options."""
+    """The builder's field list (JSON for the page): key, label, input, operators, options.
+    Relation fields with a search URL get ``input: "search"`` and no options: their
+    records are searched as the user types, not loaded with the page."""
     plan = svc.plan(table)
+    ops = kind_operators(locale)
     out = []
     for key, column in columns.items():
         kind = plan.kinds.get(key)
         if column.masked or kind not in BUILDER_OPERATORS:
             continue
-        labels = {**OPERATOR_LABELS, **(DATE_LABELS if kind in (Kind.DATE, Kind.DATETIME) else {})}
-        out.append(
-            {
-                "key": key,
-                "label": column.label,
-                "kind": str(kind),
-                "input": INPUTS[kind],
-                "ops": [{"op": op, "label": str(labels[op])} for op in BUILDER_OPERATORS[kind]],
-                "options": field_options(column, svc, actor, locale)
-                if INPUTS[kind] == "select"
-                else [],
-            }
-        )
+        entry = {
+            "key": key,
+            "label": column.label,
+            "kind": str(kind),
+            "input": INPUTS[kind],
+            "ops": ops[kind],
+            "options": [],
+        }
+        url = searchable(column, svc, table, search_url) if INPUTS[kind] == "select" else None
+        if url is not None:
+            entry.update(input="search", search=url)
+        elif INPUTS[kind] == "select":
+            entry["options"] = field_options(column, svc, actor, locale, cache)
+        out.append(entry)
+    return out
+
+
+def chosen_titles(
+    state: Mapping[str, Any] | None,
+    columns: Mapping[str, Column],
+    fields: list[dict[str, Any]],
+    refs: References,
+) -> dict[str, dict[str, str]]:
+    """``{field: {id: title}}`` for the records an existing filter chose in its searched
+    relation fields, so the builder shows titles without loading every choice. Only the
+    chosen ids are resolved, through the service (a title the reader may not see stays
+    out, and the builder shows the id)."""
+    searched = {f["key"] for f in fields if f["input"] == "search"}
+    out: dict[str, dict[str, str]] = {}
+    for rule in (state or {}).get("rules", ()):
+        key = rule.get("field")
+        if key not in searched:
+            continue
+        value = rule.get("value")
+        values = value if isinstance(value, list) else [value]
+        ids = {int(v) for v in values if isinstance(v, int | str) and str(v).isdigit()}
+        target = columns[key].spec.config.get("target", "")
+        refs.load_records(target, ids)
+        titles = out.setdefault(key, {})
+        for record_id in ids:
+            title = refs.title(target, record_id)
+            if title is not None:
+                titles[str(record_id)] = title
     return out
 
 

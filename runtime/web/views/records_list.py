@@ -1,6 +1,7 @@
 """The record list of a table (``/t/<table>``): columns, sort, quick search, visual
-filter, saved views, keyset pages with the total, totals of numeric columns, bulk edit
-and delete, and export of the current view to CSV or XLSX.
+filter, saved views, keyset pages, bulk edit and delete, and export of the current view to
+CSV or XLSX. The record count and the totals of numeric columns cover the whole filtered
+set, so they come after the page from ``/t/<table>/summary`` (see ``_list_summary``).
 
 Every read and write goes through the record service with the signed-in actor, so row
 scope, hidden and masked fields, validation and audit are the service's. The page state
@@ -10,7 +11,6 @@ lives in the query string (see ``_list_state``) so any view can be bookmarked or
 from __future__ import annotations
 
 import json
-from dataclasses import dataclass
 from datetime import date
 from typing import Any
 from urllib.parse import quote
@@ -43,133 +43,28 @@ from runtime.web.views._list_bulk import (
     parse_ids,
 )
 from runtime.web.views._list_display import (
-    Column,
     References,
-    available_columns,
     badge_class,
     cell,
-    total_text,
 )
 from runtime.web.views._list_export import EXCEL_MAX_ROWS, csv_stream, export_rows, xlsx_file
 from runtime.web.views._list_filters import (
     builder_rules,
-    combine,
+    chosen_titles,
     field_options,
     filter_fields,
-    query_problem,
-    search_condition,
 )
-from runtime.web.views._list_state import PAGE_SIZES, ListState, parse_state
+from runtime.web.views._list_page import (
+    first_page,
+    list_context,
+    picker_search,
+    record_links,
+    record_url,
+)
+from runtime.web.views._list_state import PAGE_SIZES
+from runtime.web.views._list_summary import Summary, measures_of, summarize
 
 blueprint = Blueprint("records", __name__)
-
-
-@dataclass(frozen=True)
-class ListContext:
-    """What every endpoint of the list works out first from the request."""
-
-    table: str
-    columns: dict[str, Column]
-    state: ListState
-
-    @property
-    def shown(self) -> list[Column]:
-        return [self.columns[k] for k in self.state.columns]
-
-    def extra_fields(self) -> list[str]:
-        """Fields a shown value needs besides its own (a money field's currency field)."""
-        extra = []
-        for column in self.shown:
-            currency = column.spec.config.get("currency_field")
-            if currency and currency in self.columns and currency not in self.state.columns:
-                extra.append(currency)
-        return extra
-
-    def url(self, **args: str) -> str:
-        return url_for("records.list_view", table=self.table, **args)
-
-
-def list_context(table: str, args: Any = None) -> ListContext:
-    table_spec(table)  # 404 when unknown or not readable
-    columns = available_columns(service(), actor(), table, current_locale())
-    sortable = {k for k, c in columns.items() if c.sortable}
-    state = parse_state(
-        request.args if args is None else args, table_spec(table), list(columns), sortable
-    )
-    return ListContext(table, columns, state)
-
-
-def record_url(table: str, record_id: int) -> str | None:
-    """The record's detail page, else its edit form, else nothing (while others build them)."""
-    for endpoint, kwargs in (
-        ("detail.show", {"table": table, "record_id": record_id}),
-        ("forms.edit_record", {"table": table, "record_id": record_id}),
-    ):
-        if endpoint in current_app.view_functions:
-            return url_for(endpoint, **kwargs)
-    return None
-
-
-def _query(ctx: ListContext, where: Any, after: str | None) -> Any:
-    return service().query(
-        actor(),
-        ctx.table,
-        where=where,
-        order_by=ctx.state.sort,
-        fields=[c.key for c in ctx.shown if not c.system] + ctx.extra_fields(),
-        limit=ctx.state.size,
-        after=after,
-        with_count=True,
-        search=ctx.state.search or None,
-        as_json=False,
-    )
-
-
-def _first_page(ctx: ListContext, locale: str) -> tuple[Any, Any, list[str]]:
-    """The requested page with the filter actually applied and the problems to show: a
-    stale or garbled ``after`` cursor falls back to the first page, a filter the service
-    refuses is dropped (each with its own localised message)."""
-    problems = []
-    where, after = ctx.state.filter, ctx.state.after or None
-    if ctx.state.filter_invalid:
-        problems.append(_("The filter is not valid and was not applied."))
-    while True:
-        try:
-            return _query(ctx, where, after), where, problems
-        except QueryError as error:
-            if error.code == "invalid_cursor" and after is not None:
-                problems.append(_("The page position is not valid; showing the first page."))
-                after = None
-                continue
-            if where is None:
-                raise
-            problems.append(query_problem(error, where, ctx.columns, locale))
-        except PermissionDenied as error:
-            if where is None:
-                raise
-            problems.append(
-                _("The filter could not be applied: %(reason)s", reason=error.message(locale))
-            )
-        where, after = None, None
-
-
-def _totals(ctx: ListContext, where: Any) -> dict[str, str]:
-    """Sum (average for percentages) of each numeric column over the whole filtered set."""
-    numeric = [c for c in ctx.shown if c.numeric and not c.system]
-    if not numeric:
-        return {}
-    measures = [("avg" if c.spec.type == "percent" else "sum", c.key) for c in numeric]
-    svc, who = service(), actor()
-    condition = combine(where, search_condition(svc, who, ctx.table, ctx.state.search))
-    try:
-        result = svc.aggregate(who, ctx.table, measures=measures, where=condition)
-    except (QueryError, PermissionDenied):
-        return {}
-    values = result[0] if result else {}
-    return {
-        c.key: total_text(c, values.get(f"{fn}_{c.key}"))
-        for (fn, _k), c in zip(measures, numeric, strict=True)
-    }
 
 
 @blueprint.route("/t/<table>")
@@ -184,22 +79,32 @@ def list_view(table: str) -> Any:
         except saved.ViewNotFound:
             abort(404)
         return redirect(ctx.url(**view.spec, view=str(view.id)))
-    page, where, problems = _first_page(ctx, locale)
+    page, where, problems = first_page(ctx, locale)
     problem = " ".join(problems) or None
     refs = References(svc, who, locale)
     refs.load(ctx.shown, page.rows)
     timezone = svc.tables.app.settings.get("timezone", "Asia/Shanghai")
+    link = record_links(table)
     rows = [
         {
             "id": row["id"],
-            "url": record_url(table, row["id"]),
+            "url": link(row["id"]),
             "cells": [cell(c, row, refs, locale, timezone) for c in ctx.shown],
         }
         for row in page.rows
     ]
+    summary = None
+    if not rows and not state.after:
+        summary = Summary(0)
+    elif request.args.get("summary") == "1":
+        summary = summarize(svc, who, table, ctx.shown, where, state.search)
+    search_url = picker_search(table)
+    columns = ctx.columns
+    choices: dict[str, Any] = {}  # user and department lists, loaded once for the page
+    fields = filter_fields(columns, svc, who, table, locale, search_url, choices)
+    rules = builder_rules(state.filter)
     views = saved.visible_views(engine, app_key, table, who)
     current_view = next((v for v in views if v.id == state.view), None)
-    columns = ctx.columns
     return render_template(
         "records/list.html",
         table=table,
@@ -207,10 +112,12 @@ def list_view(table: str) -> Any:
         ctx=ctx,
         state=state,
         rows=rows,
-        total=page.total or 0,
+        summary=summary,
+        has_totals=bool(rows) and bool(measures_of(ctx.shown)),
+        summary_url=url_for("records.summary", table=table, **state.args()),
+        summary_page_url=ctx.url(**state.args(), summary="1"),
         next_args=state.next_args(page.next_cursor) if page.next_cursor else None,
         previous_args=state.previous_args(),
-        totals=_totals(ctx, where) if page.total else {},
         problem=problem,
         views=views,
         current_view=current_view,
@@ -224,8 +131,9 @@ def list_view(table: str) -> Any:
         if "forms.new_record" in current_app.view_functions and can(table, "create")
         else None,
         builder={
-            "fields": filter_fields(columns, svc, who, table, locale),
-            "state": builder_rules(state.filter),
+            "fields": fields,
+            "state": rules,
+            "titles": chosen_titles(rules, columns, fields, refs),
             "base": ctx.url(**{k: v for k, v in state.args().items() if k != "filter"}),
         },
         chooser={
@@ -235,9 +143,30 @@ def list_view(table: str) -> Any:
         },
         bulk_fields=bulk_field_choices(
             editable_columns(columns, svc, table),
-            lambda column: field_options(column, svc, who, locale),
+            lambda column: field_options(column, svc, who, locale, choices),
+            search_url,
         ),
         saved_spec=json.dumps(state.saved_spec(), ensure_ascii=False),
+    )
+
+
+@blueprint.route("/t/<table>/summary")
+@login_required
+def summary(table: str) -> Any:
+    """The view's record count and column totals, over the whole filtered set: an htmx
+    fragment the list page loads after it has rendered (a plain request gets the page with
+    the summary in it)."""
+    ctx = list_context(table)
+    state = ctx.state
+    if not request.headers.get("HX-Request"):
+        return redirect(ctx.url(**state.args(), summary="1"))
+    found = summarize(service(), actor(), table, ctx.shown, state.filter, state.search)
+    return render_template(
+        "records/list_summary.html",
+        summary=found,
+        shown=ctx.shown,
+        has_totals=bool(measures_of(ctx.shown)),
+        bulk=can(table, "update") or can(table, "delete"),
     )
 
 

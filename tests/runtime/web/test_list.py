@@ -35,19 +35,27 @@ def all_ids(web_app: Flask, table: str, where: Any = None, actor: Actor | None =
     return sorted(r["id"] for r in page.rows)
 
 
+def summary(client: Any, **args: Any) -> Any:
+    """The summary fragment the page loads after it renders (count and totals)."""
+    return client.get("/t/opportunity/summary", query_string=args, headers={"HX-Request": "true"})
+
+
 def test_list_renders_localised_headers_and_total(login: Any, web_app: Flask) -> None:
     total = len(all_ids(web_app, "opportunity"))
-    zh = login("admin").get("/t/opportunity")
+    admin = login("admin")
+    zh = admin.get("/t/opportunity")
     assert zh.status_code == 200
     assert "<th" in zh.text and "商机名称" in zh.text and "客户" in zh.text
-    assert f"共 {total:,} 条" in zh.text
+    assert f"共 {total:,} 条" not in zh.text  # the count comes after the page
+    assert 'hx-get="/t/opportunity/summary' in zh.text
+    assert f"共 {total:,} 条" in summary(admin).text
     assert headers(zh.text)[0] == "name"
     assert "¥" in zh.text  # money shown formatted
     client = login("admin")
     client.post("/locale/en")
     en = client.get("/t/opportunity")
     assert "Opportunity name" in en.text
-    assert f"{total:,} records in total" in en.text
+    assert f"{total:,} records in total" in summary(client).text
     assert "商机名称" not in en.text.split("<tbody>")[0].split("<thead>")[-1]
 
 
@@ -157,12 +165,15 @@ def test_totals_cover_the_whole_filtered_set(login: Any, web_app: Flask) -> None
         Actor.system(), "opportunity", measures=[("sum", "amount")], where=where
     )
     total = Decimal(expected[0]["sum_amount"])
-    page = login("admin").get(
-        "/t/opportunity",
-        query_string={"filter": json.dumps(where), "size": 20, "cols": "name,amount"},
-    )
-    cell = re.search(r'data-testid="total-amount">\s*<span[^>]*>([^<]+)<', page.text).group(1)
+    args = {"filter": json.dumps(where), "size": 20, "cols": "name,amount"}
+    client = login("admin")
+    page = client.get("/t/opportunity", query_string=args)
+    assert 'data-testid="totals-pending"' in page.text and "total-amount" not in page.text
+    fragment = summary(client, **args).text
+    cell = re.search(r'data-testid="total-amount">\s*<span[^>]*>([^<]+)<', fragment).group(1)
     assert cell == f"¥{total:,.2f}"
+    count = len(all_ids(web_app, "opportunity", where))
+    assert f"共 {count:,} 条" in fragment and 'hx-swap-oob="true"' in fragment
 
 
 @pytest.mark.parametrize("column", ["customer", "owner_id"])

@@ -8,6 +8,8 @@ from urllib.parse import parse_qs, urlparse
 
 import pytest
 
+from runtime.apps import open_app
+from runtime.records import Actor
 from tests.runtime.web.conftest import ARTIFACTS, sign_in
 
 pytestmark = pytest.mark.browser
@@ -88,3 +90,48 @@ def test_columns_bulk_bar_and_phone_layout(page: Any) -> None:
     body_width = page.evaluate("document.documentElement.scrollWidth")
     assert body_width <= 400  # the table scrolls inside its card, the page does not
     page.screenshot(path=str(ARTIFACTS / "list-opportunity-phone-zh.png"), full_page=False)
+
+
+def test_summary_after_load_and_relation_filter_search(page: Any, engine: Any) -> None:
+    """Count and totals arrive after the page; typing a customer's name in the filter
+    builder finds it (the forms area's picker search), and the applied filter shows the
+    customer's name again, not its id."""
+    ARTIFACTS.mkdir(exist_ok=True)
+    svc = open_app(engine, "opportunity")
+    deals = svc.query(Actor.system(), "opportunity", limit=200, fields=["customer"]).rows
+    customers = [svc.get(Actor.system(), "customer", i) for i in {d["customer"] for d in deals}]
+    customer = max(customers, key=lambda c: c["name"])  # past the first choices offered
+    sign_in(page, "admin")
+    page.goto("/t/opportunity?cols=name,customer,amount")
+    page.wait_for_selector("[data-testid=totals-row]")
+    assert page.locator("[data-testid=totals-pending]").count() == 0
+    assert page.inner_text("[data-testid=total-amount]").startswith("¥")
+    assert page.inner_text("[data-testid=list-total]").startswith("共")
+
+    page.click("[data-testid=filter-toggle]")
+    page.click("[data-testid=filter-add]")
+    rule = page.locator("[data-testid=filter-rule]").first
+    rule.locator("[data-testid=filter-field]").select_option("customer")
+    rule.locator(".ts-control input").fill(customer["name"][:4])
+    # only what the server found for the typed text is offered (not the choices preloaded
+    # on focus), the customer among them
+    page.wait_for_function(
+        """text => {
+          const offered = [...document.querySelectorAll('.ts-dropdown .option')];
+          return offered.length && offered.every(o => o.textContent.includes(text));
+        }""",
+        arg=customer["name"][:4],
+    )
+    option = page.locator(".ts-dropdown .option", has_text=customer["name"]).first
+    page.screenshot(path=str(ARTIFACTS / "list-relation-search-zh.png"), full_page=False)
+    option.click()
+    page.click("[data-testid=filter-apply]")
+    page.wait_for_url("**filter=*")
+    where = json.loads(query_of(page.url)["filter"][0])
+    assert where == {"all": [{"field": "customer", "op": "eq", "value": customer["id"]}]}
+    page.wait_for_selector("[data-testid=list-total]")
+    cells = page.locator("[data-testid=list-row] td:nth-child(3)").all_inner_texts()
+    assert cells and set(cells) == {customer["name"]}
+    chosen = page.locator("[data-testid=filter-rule] .ts-control .item").first
+    assert chosen.inner_text() == customer["name"]
+    page.screenshot(path=str(ARTIFACTS / "list-relation-filter-zh.png"), full_page=True)

@@ -4,6 +4,8 @@ See docs/records.md for the API, validation order, permission model and event pa
 """
 
 from runtime.records._audit import AuditEntry
+from runtime.records._plan import FieldPlan, TablePlan
+from runtime.records._preview import Preview
 from runtime.records._reads import Page
 from runtime.records.actor import CHANNELS, Actor
 from runtime.records.errors import (
@@ -21,12 +23,15 @@ __all__ = [
     "Actor",
     "AuditEntry",
     "BulkResult",
+    "FieldPlan",
     "Page",
     "PermissionDenied",
+    "Preview",
     "QueryError",
     "RecordConflict",
     "RecordError",
     "RecordNotFound",
     "RecordService",
     "RecordValidationError",
+    "TablePlan",
 ]

@@ -28,6 +28,7 @@ from runtime.records._output import row_values, to_output
 from runtime.records._permissions import TableAccess, table_access
 from runtime.records._plan import AppPlan, TablePlan, app_plan
 from runtime.records._prepare import prepare
+from runtime.records._preview import Preview, preview_write
 from runtime.records._reads import Reader
 from runtime.records._validate import value_problem
 from runtime.records.actor import Actor
@@ -79,6 +80,8 @@ class RecordService(Reader):
 
     # --- helpers --------------------------------------------------------------------
     def plan(self, table: str) -> TablePlan:
+        """The compiled plan of ``table`` (its fields with their types and kinds, child
+        tables, relations …), read-only; QueryError for an unknown table."""
         try:
             return self.app[table]
         except KeyError:
@@ -102,6 +105,31 @@ class RecordService(Reader):
         self, actor: Actor, plan: TablePlan, access: TableAccess, values: Mapping[str, Any]
     ) -> dict[str, Any]:
         return to_output(plan, values, access, children=self._children_access(actor, plan))
+
+    # --- preview --------------------------------------------------------------------
+    def preview(
+        self,
+        actor: Actor,
+        table: str,
+        values: Mapping[str, Any],
+        *,
+        record_id: int | None = None,
+    ) -> Preview:
+        """What ``create`` (``record_id`` None) or ``update`` of ``values`` would store and
+        every error it would raise, without writing anything (docs/records.md,
+        "Preview"). Needs the create or update action like the write; an existing record
+        must be in the actor's read scope (else RecordNotFound) and update scope (else
+        PermissionDenied). Validation problems are returned in ``errors``, not raised."""
+        plan = self.plan(table)
+        values = guard.record(values)
+        if record_id is not None:
+            record_id = guard.record_id(plan, record_id)
+        access = self.access(actor, plan)
+        access.require("create" if record_id is None else "update")
+        with read_transaction(self.engine) as conn:
+            return preview_write(
+                conn, self.app, plan, access, actor, values, self.context(actor), record_id
+            )
 
     # --- create ---------------------------------------------------------------------
     def create(

@@ -7,8 +7,7 @@ from typing import Any
 
 from flask import abort, current_app, g
 
-from runtime.records import Actor, PermissionDenied, RecordNotFound, RecordService
-from runtime.records._plan import TablePlan
+from runtime.records import Actor, PermissionDenied, RecordNotFound, RecordService, TablePlan
 from runtime.web.i18n import current_locale
 from schemas.spec import TableSpec
 

@@ -16,7 +16,7 @@ from typing import Any
 from flask_wtf import FlaskForm
 from wtforms import Field, HiddenField, SelectMultipleField, StringField
 
-from runtime.web.forms._kernel import TablePlan
+from runtime.records import TablePlan
 
 LIST_TYPES = frozenset({"multi_select"})
 COMPOSITE_TYPES = frozenset({"child_table", "address", "location"})

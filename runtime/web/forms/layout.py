@@ -13,7 +13,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field, replace
 from typing import Any
 
-from runtime.web.forms._kernel import TablePlan
+from runtime.records import TablePlan
 from runtime.web.forms.widgets import Widget, widget_for
 from schemas.spec import FieldSpec
 

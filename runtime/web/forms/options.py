@@ -8,9 +8,8 @@ from typing import Any
 
 import sqlalchemy as sa
 
-from runtime.records import Actor, RecordService
+from runtime.records import Actor, RecordService, TablePlan
 from runtime.storage.system import define_system_tables
-from runtime.web.forms._kernel import TablePlan
 
 _SYSTEM = define_system_tables(sa.MetaData())
 USERS = _SYSTEM["kairos_user"]

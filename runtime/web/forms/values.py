@@ -17,10 +17,11 @@ from typing import Any
 import nh3
 from werkzeug.datastructures import MultiDict
 
-from runtime.web.forms._kernel import TablePlan
+from runtime.records import TablePlan
 
 _ROW_KEY = re.compile(r"^(?P<field>[a-z][a-z0-9_]*)-(?P<index>\d+)-(?P<child>[a-z][a-z0-9_]*)$")
 ADDRESS_PARTS = ("province", "city", "district", "detail")
+FILE_TYPES = ("attachment", "image")
 
 
 def submitted_values(
@@ -109,17 +110,31 @@ def draft_values(
 ) -> dict[str, Any]:
     """What the user typed, shaped for re-rendering the widgets after a failed save."""
     submitted = submitted_values(plan, data, editable, child_plans)
-    shown: dict[str, Any] = {}
-    for key, value in submitted.items():
-        kind = plan.fields[key].spec.type
-        if kind in ("attachment", "image"):
-            try:
-                shown[key] = json.loads(value) if value else []
-            except ValueError:
-                shown[key] = []
-        else:
-            shown[key] = value
-    return shown
+    return {key: _shown(plan, key, value, child_plans) for key, value in submitted.items()}
+
+
+def _shown(
+    plan: TablePlan,
+    key: str,
+    value: Any,
+    child_plans: dict[str, tuple[TablePlan, set[str]]],
+) -> Any:
+    """One posted value as its widget re-renders it: file lists (also in child-row cells)
+    back from their JSON text to descriptors."""
+    kind = plan.fields[key].spec.type
+    if kind in FILE_TYPES:
+        try:
+            files = json.loads(value) if value else []
+        except ValueError:
+            return []
+        return files if isinstance(files, list) else []
+    if kind == "child_table" and key in child_plans and isinstance(value, list):
+        child = child_plans[key][0]
+        return [
+            {k: _shown(child, k, v, {}) if k in child.fields else v for k, v in row.items()}
+            for row in value
+        ]
+    return value
 
 
 def drop_unchanged_rows(

@@ -7,7 +7,6 @@ from __future__ import annotations
 
 import json
 from datetime import UTC, datetime
-from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo
 
@@ -39,7 +38,6 @@ from runtime.web.i18n import current_locale, t
 from runtime.web.i18n import gettext as _
 
 blueprint = Blueprint("forms", __name__)
-REGIONS = Path(web_forms.__file__).with_name("regions.json")
 FILE_TYPES = ("attachment", "image")
 
 
@@ -205,14 +203,27 @@ def _field_errors(
 
 
 def _attach_files(table: str, saved: dict[str, Any], editable: list[str]) -> None:
-    """Tie the files now held by the saved record to it, so its readers may fetch them."""
-    plan = service().plan(table)
+    """Tie the files now held by the saved record to it, so its readers may fetch them.
+    Files in child-table rows are tied to the child table, the parent record and the
+    cell's field (see ``_may_download``)."""
+    svc = service()
+    plan = svc.plan(table)
     held = {
         key: files.file_ids(saved.get(key))
         for key in editable
         if plan.fields[key].spec.type in FILE_TYPES
     }
-    files.attach(service().engine, table, saved["id"], held, actor().user_id)
+    user = actor().user_id
+    files.attach(svc.engine, table, saved["id"], held, user)
+    for key, (child, child_editable) in _child_plans(plan).items():
+        if key not in editable:
+            continue
+        cells = [k for k in child_editable if child.fields[k].spec.type in FILE_TYPES]
+        in_rows = {
+            k: [i for row in saved.get(key) or [] for i in files.file_ids(row.get(k))]
+            for k in cells
+        }
+        files.attach(svc.engine, child.key, saved["id"], in_rows, user)
 
 
 def _after_save(table: str, record_id: int) -> str:
@@ -242,7 +253,7 @@ def recompute(table: str) -> Any:
     draft = values.submitted_values(plan, request.form, editable, _child_plans(plan))
     record_id = request.form.get("_record_id", type=int)
     try:
-        return jsonify(preview(svc, actor(), table, draft, record_id))
+        return jsonify(preview(svc, actor(), table, draft, record_id, current_locale()))
     except (RecordNotFound, PermissionDenied) as error:
         return abort_for(error)
 
@@ -324,14 +335,13 @@ def quick_create(table: str, field: str) -> Any:
 @blueprint.post("/t/<table>/_form/upload/<path:field>")
 @login_required
 def upload(table: str, field: str) -> Any:
-    """Store one file for an attachment / image field after its size and type checks."""
+    """Store one file for an attachment / image field after its size and type checks.
+    ``field`` may be ``<child field>.<field>`` for a cell of a child-table row: the same
+    checks apply, with the child table's field access."""
     table_spec(table)
-    plan = service().plan(table)
-    fp = plan.fields.get(field)
-    if fp is None or fp.spec.type not in ("attachment", "image"):
-        abort(404)
-    if field_access(table).get(field) != "edit":
+    if not (can(table, "create") or can(table, "update")):
         abort(403)
+    fp = _upload_field(table, field)
     upload_file = request.files.get("file")
     if upload_file is None:
         return jsonify({"error": _("Choose a file to upload.")}), 400
@@ -346,6 +356,29 @@ def upload(table: str, field: str) -> Any:
             )
         return jsonify({"error": message}), 422
     return jsonify(descriptor)
+
+
+def _upload_field(table: str, path: str) -> Any:
+    """The file field's plan at ``path`` (404 if none, 403 unless the user may edit it
+    — for a child cell, both the child-table field and the cell's field)."""
+    svc = service()
+    plan = svc.plan(table)
+    head, _dot, tail = path.partition(".")
+    levels = field_access(table)
+    if tail:
+        if head not in plan.children:
+            abort(404)
+        if levels.get(head) != "edit":
+            abort(403)
+        plan = svc.app[plan.children[head]]
+        levels = {k: svc.access(actor(), plan).access(k) for k in plan.fields}
+        head = tail
+    fp = plan.fields.get(head)
+    if fp is None or fp.spec.type not in FILE_TYPES:
+        abort(404)
+    if levels.get(head) != "edit" or fp.spec.readonly:
+        abort(403)
+    return fp
 
 
 @blueprint.get("/files/<int:file_id>")
@@ -372,18 +405,23 @@ def _may_download(row: dict[str, Any]) -> bool:
     table = row["table_key"]
     if not svc.tables.app.has_table(table):
         return False
+    plan = svc.plan(table)
+    parent = plan.spec.parent
     try:
-        record = svc.get(actor(), table, int(row["record_id"]))
+        record = svc.get(actor(), parent or table, int(row["record_id"]))
     except (RecordNotFound, PermissionDenied):
         return False
-    return int(row["id"]) in files.file_ids(record.get(row["field_key"]))
-
-
-@blueprint.get("/_form/regions.json")
-@login_required
-def regions() -> Any:
-    """Provinces → cities → districts for the address picker."""
-    return current_app.response_class(REGIONS.read_bytes(), mimetype="application/json")
+    if not parent:
+        return int(row["id"]) in files.file_ids(record.get(row["field_key"]))
+    # a file in a child row: any row of the parent's child tables of this kind holds it
+    parent_plan = svc.plan(parent)
+    rows = [
+        child_row
+        for key, child_key in parent_plan.children.items()
+        if child_key == table
+        for child_row in record.get(key) or []
+    ]
+    return any(int(row["id"]) in files.file_ids(r.get(row["field_key"])) for r in rows)
 
 
 def as_json(value: Any) -> str:

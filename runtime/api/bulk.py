@@ -1,10 +1,9 @@
 """``/api/v1/tables/{table}/records/bulk``: create (POST) or update (PATCH) up to 1,000
 records in one call, with a result per row.
 
-Creating uses ``RecordService.bulk_create`` (set-based): ``atomic`` writes all rows or
-none, ``per_row`` writes the valid ones. Updating calls ``RecordService.update`` once per
-row; the service offers no multi-record update in one transaction, so updates are
-``per_row`` only and ``"mode": "atomic"`` is refused with 400.
+Creating uses ``RecordService.bulk_create`` (set-based), updating
+``RecordService.bulk_update``; in both ``atomic`` writes all rows or none (one 422 naming
+every bad row) and ``per_row`` writes the valid ones, with a result per row.
 """
 
 from __future__ import annotations
@@ -13,6 +12,7 @@ from typing import Any
 
 from flask import Response
 
+from form_engine.messages import FieldError
 from runtime.api.auth import caller, service, table_access
 from runtime.api.blueprint import (
     MAX_BULK_ROWS,
@@ -27,7 +27,7 @@ from runtime.api.records import RECORDS, _no_query
 from runtime.records import RecordError, RecordValidationError
 
 CREATE_MODES = ("atomic", "per_row")
-UPDATE_MODES = ("per_row",)
+UPDATE_MODES = ("atomic", "per_row")
 
 
 def _bulk_request(modes: tuple[str, ...]) -> tuple[list[Any], str]:
@@ -94,18 +94,7 @@ def bulk_create(table: str) -> Response:
     rows, mode = _bulk_request(CREATE_MODES)
     outcome = service().bulk_create(caller().actor, table, rows, atomic=mode == "atomic")
     if mode == "atomic" and outcome.errors:
-        errors = [e for i in sorted(outcome.errors) for e in _row_errors(i, outcome.errors[i])]
-        bad_rows = ", ".join(str(i) for i in sorted(outcome.errors))
-        raise Problem(
-            422,
-            "validation",
-            text(
-                "第 {r} 行未通过校验（行号从 0 开始），没有写入任何记录",
-                "Rows {r} (counted from 0) failed; nothing was written",
-                r=bad_rows,
-            ),
-            errors=errors,
-        )
+        raise _nothing_written(outcome.errors)
     created = iter(outcome.created)
     results = []
     for index in range(len(rows)):
@@ -120,32 +109,48 @@ def bulk_create(table: str) -> Response:
     )
 
 
+def _nothing_written(errors: dict[int, RecordError]) -> Problem:
+    """The one problem of an atomic bulk call that failed: every bad row's errors."""
+    details = [e for i in sorted(errors) for e in _row_errors(i, errors[i])]
+    return Problem(
+        422,
+        "validation",
+        text(
+            "第 {r} 行未通过校验（行号从 0 开始），没有写入任何记录",
+            "Rows {r} (counted from 0) failed; nothing was written",
+            r=", ".join(str(i) for i in sorted(errors)),
+        ),
+        errors=details,
+    )
+
+
+def _missing_id() -> RecordValidationError:
+    return RecordValidationError([FieldError("id", "required", {"label": "id"})])
+
+
 @blueprint.patch(RECORDS + "/bulk")
 def bulk_update(table: str) -> Response:
     table_access(table, write=True)
-    rows, _mode = _bulk_request(UPDATE_MODES)
+    rows, mode = _bulk_request(UPDATE_MODES)
     svc, actor = service(), caller().actor
+    outcome = svc.bulk_update(actor, table, rows, atomic=mode == "atomic")
+    # A row without its id cannot name a record: say so, rather than "record not found".
+    errors = {
+        i: _missing_id() if isinstance(rows[i], dict) and "id" not in rows[i] else error
+        for i, error in outcome.errors.items()
+    }
+    if mode == "atomic" and errors:
+        raise _nothing_written(errors)
+    updated = iter(outcome.updated)
     results: list[dict[str, Any]] = []
-    for index, row in enumerate(rows):
-        if not isinstance(row, dict) or row.get("id") is None:
-            problem = row_problem(
-                Problem(
-                    422,
-                    "validation",
-                    text(
-                        "每行应为带 id 的 JSON 对象", "Each row must be a JSON object with its id"
-                    ),
-                )
-            )
-            results.append({"index": index, "status": 422, "problem": problem})
-            continue
-        values = {k: v for k, v in row.items() if k != "id"}
-        try:
-            record = svc.update(actor, table, row["id"], values)
-        except RecordError as error:
-            problem = row_problem(error)
+    for index in range(len(rows)):
+        if index in errors:
+            problem = row_problem(errors[index])
             results.append({"index": index, "status": problem["status"], "problem": problem})
             continue
-        results.append({"index": index, "status": 200, "id": record["id"], "record": record})
-    failed = sum(1 for r in results if r["status"] != 200)
-    return json_response({"results": results, "updated": len(results) - failed, "failed": failed})
+        record_id = next(updated)
+        record = svc.get(actor, table, record_id)
+        results.append({"index": index, "status": 200, "id": record_id, "record": record})
+    return json_response(
+        {"results": results, "updated": len(outcome.updated), "failed": len(errors)}
+    )

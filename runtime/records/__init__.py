@@ -16,13 +16,14 @@ from runtime.records.errors import (
     RecordNotFound,
     RecordValidationError,
 )
-from runtime.records.service import BulkResult, RecordService
+from runtime.records.service import BulkResult, BulkUpdateResult, RecordService
 
 __all__ = [
     "CHANNELS",
     "Actor",
     "AuditEntry",
     "BulkResult",
+    "BulkUpdateResult",
     "FieldPlan",
     "Page",
     "PermissionDenied",

@@ -57,6 +57,18 @@ class BulkResult:
         return not self.errors
 
 
+@dataclass(frozen=True)
+class BulkUpdateResult:
+    """Ids of the updated records (in input order) and the errors per input row index."""
+
+    updated: list[int] = field(default_factory=list)
+    errors: dict[int, RecordError] = field(default_factory=dict)
+
+    @property
+    def ok(self) -> bool:
+        return not self.errors
+
+
 class RecordService(Reader):
     """Create, read, update, delete, restore, bulk, upsert, query, aggregate, history.
 
@@ -228,6 +240,42 @@ class RecordService(Reader):
         with write_transaction(self.engine) as conn:
             record = self._update(conn, actor, plan, access, record_id, values, row_version)
         return self._output(actor, plan, access, record)
+
+    def bulk_update(
+        self,
+        actor: Actor,
+        table: str,
+        rows: Sequence[Mapping[str, Any]],
+        *,
+        atomic: bool = True,
+    ) -> BulkUpdateResult:
+        """Update many records in one transaction; each row is ``{"id": …, "row_version":
+        … (optional), field: value, …}`` and changes only the fields it gives.
+        ``atomic``: any error updates none — every row is still checked, so all errors
+        come at once; otherwise each row succeeds or fails alone (a savepoint per row).
+        Errors are keyed by row index, the same errors ``update`` gives."""
+        plan = self.plan(table)
+        rows = guard.rows(rows)
+        access = self.access(actor, plan)
+        access.require("update")
+        updated: list[int] = []
+        errors: dict[int, RecordError] = {}
+        with write_transaction(self.engine) as conn:
+            for index, row in enumerate(rows):
+                try:
+                    values = dict(guard.record(row))
+                    record_id = guard.record_id(plan, values.pop("id", None))
+                    row_version = guard.row_version(values.pop("row_version", None))
+                    with conn.begin_nested():
+                        self._update(conn, actor, plan, access, record_id, values, row_version)
+                except RecordError as error:
+                    errors[index] = error
+                    continue
+                updated.append(record_id)
+            if atomic and errors:
+                conn.rollback()
+                return BulkUpdateResult([], errors)
+        return BulkUpdateResult(updated, errors)
 
     def _update(
         self,

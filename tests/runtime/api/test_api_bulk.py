@@ -1,4 +1,4 @@
-"""Bulk create (atomic and per row) and bulk update (per row) with a result per row."""
+"""Bulk create and bulk update, atomic and per row, with a result per row."""
 
 from __future__ import annotations
 
@@ -92,7 +92,7 @@ def test_bulk_update_reports_each_row(api_as: Callable[..., Api]) -> None:
         {"id": first["id"], "region": "mars"},
         ["junk"],
     ]
-    response = api.patch(BULK, {"records": rows})
+    response = api.patch(BULK, {"records": rows, "mode": "per_row"})
     assert response.status_code == 200
     body = response.get_json()
     assert [r["status"] for r in body["results"]] == [200, 409, 422, 404, 404, 422, 422]
@@ -102,8 +102,13 @@ def test_bulk_update_reports_each_row(api_as: Callable[..., Api]) -> None:
     assert api.get(f"tables/customer/records/{second['id']}").get_json()["short_name"] is None
 
 
-def test_bulk_update_has_no_atomic_mode(api_as: Callable[..., Api]) -> None:
-    body = problem(
-        api_as("xu.qiang").patch(BULK, {"records": [], "mode": "atomic"}), 400, "bad_request"
-    )
-    assert body["allowed"] == ["per_row"]
+def test_atomic_bulk_update_changes_every_row_or_none(api_as: Callable[..., Api]) -> None:
+    api = api_as("xu.qiang")
+    first, second = customer(api), customer(api)
+    good = [{"id": first["id"], "short_name": "一"}, {"id": second["id"], "short_name": "二"}]
+    body = api.patch(BULK, {"records": good}).get_json()  # atomic by default
+    assert (body["updated"], body["failed"]) == (2, 0)
+    bad = [{"id": first["id"], "short_name": "改"}, {"short_name": "没有 id"}]
+    refused = problem(api.patch(BULK, {"records": bad, "mode": "atomic"}), 422, "validation")
+    assert [(e["row"], e["field"]) for e in refused["errors"]] == [(1, "id")]
+    assert api.get(f"tables/customer/records/{first['id']}").get_json()["short_name"] == "一"

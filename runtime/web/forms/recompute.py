@@ -12,6 +12,8 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
+from flask import current_app, url_for
+
 from runtime.records import Actor, RecordService
 
 
@@ -24,8 +26,9 @@ def preview(
     locale: str = "zh-CN",
 ) -> dict[str, Any]:
     """``{"values": {field: json}, "rows": {child field: [{field: json}, …]},
-    "warnings": [text, …]}`` of the record the draft would become. Raises RecordNotFound
-    for an unknown or unseen record, PermissionDenied without the create / update right."""
+    "warnings": [{"message", "matches", "hidden"}, …]}`` of the record the draft would
+    become. Raises RecordNotFound for an unknown or unseen record, PermissionDenied
+    without the create / update right."""
     plan = service.plan(table)
     result = service.preview(actor, table, values, record_id=record_id)
     shown = {
@@ -40,9 +43,30 @@ def preview(
         rows[key] = [
             {k: row[k] for k in computed if k in row} for row in result.values.get(key) or []
         ]
-    return {"values": shown, "rows": rows, "warnings": [_text(w, locale) for w in result.warnings]}
+    warnings = [_warning(table, w, locale) for w in result.warnings]
+    return {"values": shown, "rows": rows, "warnings": warnings}
 
 
-def _text(warning: Any, locale: str) -> str:
-    message = getattr(warning, "message", None)
-    return str(message(locale)) if callable(message) else str(warning)
+def _warning(table: str, warning: Any, locale: str) -> dict[str, Any]:
+    """``{"message", "matches": [{"id", "title", "score", "url"}], "hidden"}``: a possible
+    duplicate with links to the records the user may open (docs/duplicates.md)."""
+    if not isinstance(warning, Mapping):
+        message = getattr(warning, "message", None)
+        text = str(message(locale)) if callable(message) else str(warning)
+        return {"message": text, "matches": [], "hidden": 0}
+    messages = warning.get("messages") or {}
+    link = "detail.show" in current_app.view_functions
+    matches = [
+        {
+            "id": match["id"],
+            "title": match.get("title"),
+            "score": match.get("score"),
+            "url": url_for("detail.show", table=table, record_id=match["id"]) if link else None,
+        }
+        for match in warning.get("matches") or []
+    ]
+    return {
+        "message": messages.get(locale) or next(iter(messages.values()), ""),
+        "matches": matches,
+        "hidden": int(warning.get("hidden") or 0),
+    }

@@ -45,10 +45,11 @@ def setup_sample(database_url: str, engine: sa.Engine, opportunities: int = 60) 
             set_password(conn, user_id, PASSWORD)
     # A running server dispatches the demo data's outbox events once, right after
     # install; doing it in the template spares every live-server test that work.
-    import runtime.webhooks  # noqa: F401  (registers the webhook consumer)
     from runtime.jobs import dispatch_outbox, ensure_job_tables
+    from runtime.webhooks._tables import ensure_webhook_tables  # registers the consumer too
 
     ensure_job_tables(engine)
+    ensure_webhook_tables(engine)
     while dispatch_outbox(engine):
         pass
 

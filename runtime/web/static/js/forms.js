@@ -307,6 +307,36 @@
     return String(value);
   }
 
+  // Possible duplicates (duplicate rules with action "warn"): the message, then a link to
+  // each record the user may open, so they can check before saving.
+  function showWarnings(warnings) {
+    var box = document.getElementById("duplicate-warnings");
+    if (!box) return;
+    var list = box.querySelector("[data-warning-list]");
+    list.textContent = "";
+    warnings.forEach(function (w) {
+      var item = document.createElement("li");
+      item.appendChild(document.createTextNode(w.message));
+      (w.matches || []).forEach(function (m) {
+        if (!m.url) return;
+        var a = document.createElement("a");
+        a.href = m.url;
+        a.target = "_blank";
+        a.rel = "noopener";
+        a.className = "ms-2";
+        a.dataset.duplicateId = m.id;
+        a.title = m.title || "";
+        a.textContent = "#" + m.id + (m.score != null && m.score < 100 ? " · " + Math.round(m.score) + "%" : "") + " ";
+        var icon = document.createElement("i");
+        icon.className = "bi bi-box-arrow-up-right";
+        a.appendChild(icon);
+        item.appendChild(a);
+      });
+      list.appendChild(item);
+    });
+    box.classList.toggle("d-none", warnings.length === 0);
+  }
+
   var timer = null;
   function recompute() {
     var body = new FormData(form);
@@ -331,6 +361,7 @@
         var source = el.dataset.currencyOf && d.values[el.dataset.currencyOf];
         if (source) el.textContent = { CNY: "¥", USD: "$", EUR: "€", HKD: "HK$", JPY: "¥" }[source] || source;
       });
+      showWarnings(d.warnings || []);
       applyConditions();
       form.dispatchEvent(new CustomEvent("kairos:recomputed", { detail: d }));
     });

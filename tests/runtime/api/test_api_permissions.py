@@ -32,7 +32,10 @@ def test_a_rep_cannot_see_or_touch_another_reps_opportunities(
     assert xu.get(f"tables/opportunity/records?id={other}").get_json()["data"] == []
     counted = xu.get("tables/opportunity/aggregate").get_json()["data"]
     assert counted == [{"count": len(mine)}]
-    bulk = xu.patch("tables/opportunity/records/bulk", {"records": [{"id": other, "name": "x"}]})
+    bulk = xu.patch(
+        "tables/opportunity/records/bulk",
+        {"records": [{"id": other, "name": "x"}], "mode": "per_row"},
+    )
     assert bulk.get_json()["results"][0]["status"] == 404
 
 

@@ -154,7 +154,7 @@ def _ids(rep: Api) -> list[int]:
         (b"null", 400, "malformed_json"),
         (b"[]", 400, "malformed_json"),
         (b'{"name": 1e999}', 400, "malformed_json"),
-        (b'{"name": 1.5e308}', 422, "number_out_of_range"),  # kernel: text parse overflows
+        (b'{"name": 1.5e308}', 422, "validation"),  # 309 digits: longer than the name allows
         (b'{"row_version": "x"}', 422, "validation"),
         (b'{"name": "\\u0000"}', 422, "validation"),
     ],
@@ -174,8 +174,8 @@ def test_hostile_patch_bodies_and_headers(rep: Api) -> None:
         latin = header.encode().decode("latin-1")
         response = rep.patch(path, {"short_name": "x"}, headers={"If-Match": latin})
         problem(response, 400, "bad_request")
-    for bulk in ({"records": [{"id": "x" * 100}]}, {"records": [{"id": [1]}]},
-                 {"records": [{"id": 10**30}]}):  # fmt: skip
+    for ids in ("x" * 100, [1], 10**30):
+        bulk = {"records": [{"id": ids}], "mode": "per_row"}
         answer = rep.patch("/api/v1/tables/customer/records/bulk", bulk)
         assert answer.status_code == 200
         assert answer.get_json()["results"][0]["status"] == 404

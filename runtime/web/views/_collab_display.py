@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
-from flask import url_for
+from flask import current_app, url_for
 
 from form_engine.messages import ParseError
 from runtime import org
@@ -36,6 +36,8 @@ class Shown:
     color: str | None = None
     href: str | None = None
     multiline: bool = False
+    files: tuple[tuple[str, str | None, bool], ...] = ()
+    """Attachments, images, signatures: (name, download link, is an image) each."""
 
 
 EMPTY = Shown(None)
@@ -168,6 +170,8 @@ class Displayer:
             return Shown(f"{value}%")
         if kind == "checkbox":
             return Shown("✓" if value else "✗")
+        if kind in ("attachment", "image", "signature") and isinstance(value, list | dict):
+            return _files(self._export(kind_spec, value), value)
         if kind in ("long_text", "rich_text"):
             return Shown(self._export(kind_spec, value), multiline=True)
         return Shown(self._export(kind_spec, value))
@@ -229,3 +233,21 @@ def _registry() -> Any:
     from form_engine.fields import default_registry
 
     return default_registry()
+
+
+def _files(text: str, value: list[Any] | dict[str, Any]) -> Shown:
+    """File descriptors (``{"name", "file_id", "content_type"}``) as download links; the
+    download route checks read access again, so a link never widens what one may see."""
+    links = []
+    for item in value if isinstance(value, list) else [value]:
+        if not isinstance(item, dict):
+            continue
+        file_id = str(item.get("file_id") or "")
+        href = (
+            url_for("forms.file_content", file_id=int(file_id))
+            if file_id.isdigit() and "forms.file_content" in current_app.view_functions
+            else None
+        )
+        image = str(item.get("content_type") or "").startswith("image/")
+        links.append((str(item.get("name") or file_id), href, image))
+    return Shown(text, files=tuple(links))

@@ -61,8 +61,11 @@ def display_columns(
     table: TableSpec,
     skip: str | None = None,
     limit: int = RELATED_COLUMNS,
+    files: bool = False,
 ) -> tuple[FieldSpec, ...]:
-    """The first fields of the table's form the actor may see (title field first)."""
+    """The first fields of the table's form the actor may see (title field first).
+    ``files``: keep attachments, images and signatures (child rows shown in full)."""
+    shown_as_links = ("attachment", "image", "signature") if files else ()
     access = service.access(actor, service.plan(table.key))
     ordered = [table.title_field] if table.title_field else []
     for tab in (table.form or {}).get("tabs", ()):
@@ -74,15 +77,19 @@ def display_columns(
         if key == skip or not table.has_field(key) or any(s.key == key for s in seen):
             continue
         spec = table.field(key)
-        if spec.type in (
-            "child_table",
-            "long_text",
-            "rich_text",
-            "attachment",
-            "image",
-            "signature",
-            "location",
-            "json",
+        if (
+            spec.type not in shown_as_links
+            and spec.type
+            in (
+                "child_table",
+                "long_text",
+                "rich_text",
+                "attachment",
+                "image",
+                "signature",
+                "location",
+                "json",
+            )
         ) or not access.visible(key):
             continue
         seen.append(spec)
@@ -143,7 +150,7 @@ def child_rows(
 ) -> tuple[tuple[FieldSpec, ...], list[tuple[Shown, ...]]]:
     """A child_table field as (columns, rows of shown values)."""
     child = service.tables.app.table(spec.config["table"])
-    columns = display_columns(service, actor, child, limit=8)
+    columns = display_columns(service, actor, child, limit=10, files=True)
     rows = record.get(spec.key) or []
     display.prepare(child, rows)
     return columns, [tuple(display.value(child, c, row) for c in columns) for row in rows]

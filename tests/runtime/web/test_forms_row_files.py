@@ -137,3 +137,7 @@ def test_row_files_are_saved_kept_on_errors_and_readable_by_record_readers(
     edit = rep.get(f"/t/opportunity/{record_id}/edit")
     assert re.search(r"/_form/upload/lines\.photo", edit.text)
     assert "机柜.png" in html.unescape(edit.text)
+
+    detail = rep.get(f"/t/opportunity/{record_id}")
+    assert f'href="{url}"' in detail.text  # the detail page links the row's photo
+    assert "机柜.png" in html.unescape(detail.text)

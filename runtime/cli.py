@@ -12,6 +12,7 @@ from runtime._cli_org import department_group, user_group
 from runtime._cli_quickstart import quickstart_command
 from runtime._cli_serve import serve_command
 from runtime._cli_tokens import token_group
+from runtime._cli_transfer import export_command, import_command
 
 
 @click.group()
@@ -31,3 +32,5 @@ main.add_command(serve_command)
 main.add_command(token_group)
 main.add_command(worker_command)
 main.add_command(webhook_group)
+main.add_command(import_command)
+main.add_command(export_command)

@@ -127,6 +127,8 @@ def list_view(table: str) -> Any:
         can_update=can(table, "update"),
         can_delete=can(table, "delete"),
         can_export=can(table, "export"),
+        can_import=can(table, "import"),
+        has_duplicate_rules=bool(table_spec(table).duplicate_rules),
         new_url=url_for("forms.new_record", table=table)
         if "forms.new_record" in current_app.view_functions and can(table, "create")
         else None,

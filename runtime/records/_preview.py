@@ -57,33 +57,30 @@ def preview_write(
     context: ConditionContext,
     record_id: int | None,
 ) -> Preview:
-    """Prepare ``values`` as ``create`` (``record_id`` None) or ``update`` would, then roll
-    the transaction back. The caller has checked the table action; an existing record
-    outside the actor's read scope is RecordNotFound, outside its update scope
-    PermissionDenied — the same answers ``update`` gives."""
-    try:
-        existing = old_children = None
-        if record_id is not None:
-            existing = _stored(conn, plan, access, record_id, context)
-            old_children = {
-                k: load_children(conn, app[c], [record_id])[record_id]
-                for k, c in plan.children.items()
-            }
-            existing = {**existing, **old_children}
-        draft = prepare(
-            conn,
-            app,
-            plan,
-            access,
-            actor,
-            values,
-            context,
-            existing=existing,
-            existing_children=old_children,
-            record_id=record_id,
-        )
-    finally:
-        conn.rollback()
+    """Prepare ``values`` as ``create`` (``record_id`` None) or ``update`` would, on a
+    connection the caller rolls back (``_unit.scratch_scope``). The caller has checked
+    the table action; an existing record outside the actor's read scope is
+    RecordNotFound, outside its update scope PermissionDenied — the same answers
+    ``update`` gives."""
+    existing = old_children = None
+    if record_id is not None:
+        existing = _stored(conn, plan, access, record_id, context)
+        old_children = {
+            k: load_children(conn, app[c], [record_id])[record_id] for k, c in plan.children.items()
+        }
+        existing = {**existing, **old_children}
+    draft = prepare(
+        conn,
+        app,
+        plan,
+        access,
+        actor,
+        values,
+        context,
+        existing=existing,
+        existing_children=old_children,
+        record_id=record_id,
+    )
     children = {k: (app[c], table_access(app, app[c], actor)) for k, c in plan.children.items()}
     shown = to_output(plan, draft.values, access, children=children)
     return Preview(shown, list(draft.errors), list(getattr(draft, "warnings", None) or []))

@@ -8,6 +8,7 @@ read applies the actor's row scope and field access. See docs/records.md.
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping, Sequence
+from contextlib import AbstractContextManager
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any
@@ -18,7 +19,6 @@ from sqlalchemy.engine import Engine
 from form_engine.conditions import ConditionContext
 from form_engine.fields.base import FieldTypeRegistry
 from form_engine.messages import FieldError, ParseError
-from runtime.db import read_transaction, write_transaction
 from runtime.records import _delete, _write
 from runtime.records import _guard as guard
 from runtime.records._bulk import bulk_insert
@@ -30,6 +30,14 @@ from runtime.records._plan import AppPlan, TablePlan, app_plan
 from runtime.records._prepare import prepare
 from runtime.records._preview import Preview, preview_write
 from runtime.records._reads import Reader
+from runtime.records._unit import (
+    Discard,
+    UnitOfWork,
+    open_unit,
+    read_scope,
+    scratch_scope,
+    write_scope,
+)
 from runtime.records._validate import value_problem
 from runtime.records.actor import Actor
 from runtime.records.errors import (
@@ -138,10 +146,20 @@ class RecordService(Reader):
             record_id = guard.record_id(plan, record_id)
         access = self.access(actor, plan)
         access.require("create" if record_id is None else "update")
-        with read_transaction(self.engine) as conn:
+        with scratch_scope(self.engine) as conn:
             return preview_write(
                 conn, self.app, plan, access, actor, values, self.context(actor), record_id
             )
+
+    # --- units of work --------------------------------------------------------------
+    def unit_of_work(self, *, commit: bool = True) -> AbstractContextManager[UnitOfWork]:
+        """``with service.unit_of_work() as unit:`` — every call of this service inside the
+        block joins one transaction: each write is a savepoint (a call that fails undoes
+        only itself and raises as usual), reads see the block's writes, and the whole
+        commits when the block ends. It rolls back on an exception, with
+        ``commit=False`` (dry runs), or after ``unit.discard()``. Units do not nest.
+        Imports (all-or-nothing) and merges use it; see docs/records.md."""
+        return open_unit(self.engine, commit=commit)
 
     # --- create ---------------------------------------------------------------------
     def create(
@@ -155,7 +173,7 @@ class RecordService(Reader):
         access.require("create")
         if owner_id is not None:
             values = {**values, "owner_id": owner_id}
-        with write_transaction(self.engine) as conn:
+        with write_scope(self.engine) as conn:
             record = self._create(conn, actor, plan, access, values, None)
         return self._output(actor, plan, access, record)
 
@@ -198,23 +216,25 @@ class RecordService(Reader):
         if preserve_ids and not access.unrestricted:
             raise PermissionDenied("preserve_ids_admin_only")
         now = self.clock()
-        with write_transaction(self.engine) as conn:
-            outcome = bulk_insert(
-                conn,
-                self.app,
-                plan,
-                access,
-                actor,
-                rows,
-                now,
-                atomic=atomic,
-                preserve_ids=preserve_ids,
-            )
-            if atomic and outcome.errors:
-                conn.rollback()
-                return BulkResult([], outcome.errors)
-            if preserve_ids and conn.dialect.name == "postgresql" and outcome.created:
-                sync_id_sequence(conn, plan.table)
+        try:
+            with write_scope(self.engine) as conn:
+                outcome = bulk_insert(
+                    conn,
+                    self.app,
+                    plan,
+                    access,
+                    actor,
+                    rows,
+                    now,
+                    atomic=atomic,
+                    preserve_ids=preserve_ids,
+                )
+                if atomic and outcome.errors:
+                    raise Discard(BulkResult([], outcome.errors))
+                if preserve_ids and conn.dialect.name == "postgresql" and outcome.created:
+                    sync_id_sequence(conn, plan.table)
+        except Discard as discarded:
+            return discarded.result  # type: ignore[return-value]
         return BulkResult(outcome.created, outcome.errors)
 
     # --- update ---------------------------------------------------------------------
@@ -237,7 +257,7 @@ class RecordService(Reader):
         )
         access = self.access(actor, plan)
         access.require("update")
-        with write_transaction(self.engine) as conn:
+        with write_scope(self.engine) as conn:
             record = self._update(conn, actor, plan, access, record_id, values, row_version)
         return self._output(actor, plan, access, record)
 
@@ -260,21 +280,23 @@ class RecordService(Reader):
         access.require("update")
         updated: list[int] = []
         errors: dict[int, RecordError] = {}
-        with write_transaction(self.engine) as conn:
-            for index, row in enumerate(rows):
-                try:
-                    values = dict(guard.record(row))
-                    record_id = guard.record_id(plan, values.pop("id", None))
-                    row_version = guard.row_version(values.pop("row_version", None))
-                    with conn.begin_nested():
-                        self._update(conn, actor, plan, access, record_id, values, row_version)
-                except RecordError as error:
-                    errors[index] = error
-                    continue
-                updated.append(record_id)
-            if atomic and errors:
-                conn.rollback()
-                return BulkUpdateResult([], errors)
+        try:
+            with write_scope(self.engine) as conn:
+                for index, row in enumerate(rows):
+                    try:
+                        values = dict(guard.record(row))
+                        record_id = guard.record_id(plan, values.pop("id", None))
+                        row_version = guard.row_version(values.pop("row_version", None))
+                        with conn.begin_nested():
+                            self._update(conn, actor, plan, access, record_id, values, row_version)
+                    except RecordError as error:
+                        errors[index] = error
+                        continue
+                    updated.append(record_id)
+                if atomic and errors:
+                    raise Discard(BulkUpdateResult([], errors))
+        except Discard as discarded:
+            return discarded.result  # type: ignore[return-value]
         return BulkUpdateResult(updated, errors)
 
     def _update(
@@ -355,7 +377,7 @@ class RecordService(Reader):
             where.append(plan.expression(key) == value)
         if errors:
             raise RecordValidationError(errors)
-        with write_transaction(self.engine) as conn:
+        with write_scope(self.engine) as conn:
             context = self.context(actor)
             found = conn.execute(
                 sa.select(plan.table.c.id)
@@ -382,7 +404,7 @@ class RecordService(Reader):
         row_version = guard.row_version(row_version)
         access = self.access(actor, plan)
         access.require("delete")
-        with write_transaction(self.engine) as conn:
+        with write_scope(self.engine) as conn:
             now = self.clock()
             context = self.context(actor, now)
             existing = self._load_for_write(conn, actor, plan, access, record_id, "delete", context)
@@ -398,7 +420,7 @@ class RecordService(Reader):
         record_id = guard.record_id(plan, record_id)
         access = self.access(actor, plan)
         access.require("delete")
-        with write_transaction(self.engine) as conn:
+        with write_scope(self.engine) as conn:
             now = self.clock()
             context = self.context(actor, now)
             existing = self._load_for_write(
@@ -465,4 +487,4 @@ class RecordService(Reader):
         )
 
     def _read(self) -> Any:
-        return read_transaction(self.engine)
+        return read_scope(self.engine)

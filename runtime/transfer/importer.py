@@ -17,7 +17,6 @@ from typing import Any
 
 from runtime.records import Actor, RecordService
 from runtime.transfer import _writer
-from runtime.transfer._joined import joined_service
 from runtime.transfer._records import Group, Grouper, resolve_references
 from runtime.transfer.errorfile import ErrorFile
 from runtime.transfer.mapping import (
@@ -160,11 +159,11 @@ def run_import(
     total = plan.source.estimated_rows(plan.header.row + 1)
     single = options.all_or_nothing or options.dry_run
     if single:
-        with joined_service(svc) as (joined, outcome):
-            writer.svc = joined
+        with svc.unit_of_work() as unit:
             _run_chunks(writer, plan, options, result, errors, progress, cancelled, total, limit)
-            outcome.commit = not options.dry_run and result.failed == 0 and result.total > 0
-            result.written = outcome.commit
+            result.written = not options.dry_run and result.failed == 0 and result.total > 0
+            if not result.written:
+                unit.discard()
         if not result.written and not options.dry_run:
             result.created = result.updated = 0  # rolled back: the counts say what was kept
     else:
@@ -238,13 +237,12 @@ def preview_import(
     svc.access(actor, svc.plan(plan.table)).require("import")
     writer = _writer.Writer.for_options(svc, actor, plan, options)
     out: list[dict[str, Any]] = []
-    with joined_service(svc) as (joined, _outcome):
-        writer.svc = joined
+    with svc.unit_of_work(commit=False):
         writer.keep_values = True
         chunk = list(islice(Grouper(plan.header, plan.targets, writer.group_key).groups(
             plan.data_rows()), rows))  # fmt: skip
-        references = References(joined, actor)
-        relations = _relation_targets(joined, plan)
+        references = References(svc, actor)
+        relations = _relation_targets(svc, plan)
         resolve_references(chunk, plan.targets, relations, references, options.locale)
         outcome = writer.write(chunk)
         failed = {id(g): p for g, p in outcome.failed}

@@ -5,7 +5,7 @@
 docs/api.md and docs/dev/data-contracts.md ("REST API").
 """
 
-from runtime.api import bulk, meta, records
+from runtime.api import bulk, merge, meta, records
 from runtime.api.blueprint import V1, blueprint
 
-__all__ = ["V1", "blueprint", "bulk", "meta", "records"]
+__all__ = ["V1", "blueprint", "bulk", "merge", "meta", "records"]

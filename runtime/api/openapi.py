@@ -44,6 +44,8 @@ _TEXT: Mapping[str, Mapping[str, str]] = {
     "bulk_update": {"zh-CN": "批量修改{table}", "en": "Update {table} records in bulk"},
     "upsert": {"zh-CN": "按键新建或修改{table}", "en": "Create or update a {table} record by key"},
     "aggregate": {"zh-CN": "汇总{table}", "en": "Aggregate {table} records"},
+    "merge": {"zh-CN": "合并重复的{table}", "en": "Merge duplicate {table} records"},
+    "undo_merge": {"zh-CN": "撤销{table}的合并", "en": "Undo a merge of {table} records"},
     "me": {"zh-CN": "当前令牌的用户", "en": "The token's user"},
     "tables": {"zh-CN": "可读的表", "en": "Readable tables"},
     "bearer": {
@@ -54,7 +56,7 @@ _TEXT: Mapping[str, Mapping[str, str]] = {
 
 OPERATION_TEXTS = (
     "list", "create", "get", "update", "delete", "restore",
-    "bulk_create", "bulk_update", "upsert", "aggregate",
+    "bulk_create", "bulk_update", "upsert", "aggregate", "merge", "undo_merge",
 )  # fmt: skip
 
 _STATUS: Mapping[int, str] = {
@@ -237,6 +239,60 @@ def _table_paths(plan: TablePlan, label: str, locale: str) -> dict[str, Any]:
                 _json(_ref("Aggregate")),
                 params=[*_aggregate_parameters(), filters],
                 errors=READ_ERRORS,
+            )
+        },
+        **(_merge_paths(key, record, say) if plan.spec.duplicate_rules else {}),
+    }
+
+
+def _merge_paths(key: str, record: dict[str, Any], say: Mapping[str, str]) -> dict[str, Any]:
+    """Merging duplicates (tables with duplicate rules; docs/duplicates.md)."""
+    ids = {"type": "integer", "minimum": 1}
+    body = {
+        "type": "object",
+        "required": ["master_id", "other_ids"],
+        "properties": {
+            "master_id": ids,
+            "other_ids": {"type": "array", "minItems": 1, "maxItems": 4, "items": ids},
+            "field_choices": {
+                "type": "object",
+                "additionalProperties": ids,
+                "description": "field → id of the record whose value the master keeps",
+            },
+        },
+        "additionalProperties": False,
+    }
+    merged = {
+        "type": "object",
+        "required": ["merge_id", "master_id", "merged_ids", "repointed", "record"],
+        "properties": {
+            "merge_id": {"type": "integer"},
+            "master_id": {"type": "integer"},
+            "merged_ids": {"type": "array", "items": {"type": "integer"}},
+            "repointed": {"type": "object", "additionalProperties": {"type": "integer"}},
+            "record": record,
+        },
+    }
+    undone = {
+        "type": "object",
+        "required": ["merge_id", "record"],
+        "properties": {"merge_id": {"type": "integer"}, "record": record},
+    }
+    merge_id = {"name": "merge_id", "in": "path", "required": True, "schema": ids}
+    return {
+        f"/tables/{key}/merge": {
+            "post": _operation(
+                f"merge_{key}", say["merge"], [key], _json(merged), body=body, errors=WRITE_ERRORS
+            )
+        },
+        f"/tables/{key}/merges/{{merge_id}}/undo": {
+            "post": _operation(
+                f"undo_merge_{key}",
+                say["undo_merge"],
+                [key],
+                _json(undone),
+                params=[merge_id],
+                errors=(400, 401, 403, 404, 409, 429),
             )
         },
     }

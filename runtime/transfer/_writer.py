@@ -1,7 +1,7 @@
 """Writing one chunk of records in the import's mode, through the record service.
 
 - ``insert``: one ``bulk_create`` per chunk (``atomic=False``: each row succeeds or fails
-  alone; all-or-nothing is the surrounding transaction's job, see ``_joined``).
+  alone; all-or-nothing is the surrounding unit of work, ``RecordService.unit_of_work``).
 - ``update``: the key (``id`` or unique fields) finds each record — one query per chunk —
   then ``update`` per record. A key that finds nothing fails the row.
 - ``upsert``: as update for the keys found; the others are created with ``bulk_create``.

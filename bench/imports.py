@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import argparse
 import multiprocessing
+import os
 import random
 import resource
 import tempfile
@@ -101,9 +102,10 @@ def run_one(url: str, path: str, mode: str, trace: bool, dedupe: bool, queue: An
     import gc
 
     if not dedupe:
-        from runtime.records import _prepare
+        from runtime.records import _bulk, _prepare
 
         _prepare.check_duplicates = lambda *args, **kwargs: []
+        _bulk.BatchDuplicates = _NoDuplicateCheck  # type: ignore[misc, assignment]
 
     from runtime.apps import open_app
     from runtime.db import create_engine
@@ -128,6 +130,19 @@ def run_one(url: str, path: str, mode: str, trace: bool, dedupe: bool, queue: An
     engine.dispose()
 
 
+class _NoDuplicateCheck:
+    """Stands in for ``runtime.dedupe.batch.BatchDuplicates`` under ``--no-dedupe``."""
+
+    def __init__(self, *args: Any) -> None:
+        pass
+
+    def check(self, index: int) -> None:
+        pass
+
+    def accept(self, index: int) -> None:
+        pass
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--sizes", default="10000,50000,100000")
@@ -143,6 +158,7 @@ def main() -> None:
         url = setup_database(folder, args.postgresql)
         print(
             f"database: {url.split('?')[0]}   mode: {args.mode}   tracemalloc: {args.tracemalloc}"
+            f"   dedupe: {not args.no_dedupe}"
         )
         print(f"{'rows':>9} {'seconds':>8} {'rows/s':>8} {'created':>8} {'failed':>7} "
               f"{'peak RSS MiB':>13} {'peak Python MiB':>16}")  # fmt: skip
@@ -160,9 +176,11 @@ def main() -> None:
             total, seconds, created, failed, rss, traced = queue.get()
             child.join()
             traced_text = "-" if traced is None else f"{traced:,.1f}"
+            # The machine may be busy with other work: say how busy, per measurement.
+            load = "/".join(f"{x:.1f}" for x in os.getloadavg())
             print(f"{total:>9,} {seconds:>8.1f} {total / seconds:>8,.0f} {created:>8,} "
                   f"{failed:>7,} {rss:>13,.0f} {traced_text:>16}   "
-                  f"(workbook written in {made:.1f} s)", flush=True)  # fmt: skip
+                  f"(workbook written in {made:.1f} s, load {load})", flush=True)  # fmt: skip
 
 
 if __name__ == "__main__":

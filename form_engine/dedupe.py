@@ -24,10 +24,16 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from collections.abc import Sequence
 from dataclasses import dataclass
+from functools import lru_cache
 from typing import Any
 
-from rapidfuzz import fuzz
+from rapidfuzz import fuzz, process
+
+CACHED_VALUES = 65_536
+"""Parsed names and normalised phones/texts kept per process: an import compares each new
+row with the same few hundred newest records over and over. The results are immutable."""
 
 LEGAL_FORMS = (
     "集团股份有限公司",
@@ -198,8 +204,12 @@ def normalize_text(value: Any) -> str | None:
     """:func:`fold` without any whitespace or punctuation; None when nothing is left."""
     if value is None:
         return None
-    text = _NOT_WORD.sub("", fold(str(value)))
-    return text or None
+    return _normalize_text(str(value))
+
+
+@lru_cache(maxsize=CACHED_VALUES)
+def _normalize_text(raw: str) -> str | None:
+    return _NOT_WORD.sub("", fold(raw)) or None
 
 
 @dataclass(frozen=True)
@@ -216,7 +226,12 @@ def parse_company(value: Any) -> CompanyName | None:
     """Split a company name (see module doc); None when it is blank."""
     if value is None:
         return None
-    name = re.sub(r"\s+", "", fold(str(value)))
+    return _parse_company(str(value))
+
+
+@lru_cache(maxsize=CACHED_VALUES)
+def _parse_company(text: str) -> CompanyName | None:
+    name = re.sub(r"\s+", "", fold(text))
     regions: set[str] = set()
 
     def drop_bracket(match: re.Match[str]) -> str:
@@ -282,7 +297,12 @@ def normalize_phone(value: Any) -> str | None:
     other countries keep ``+`` and their code. None when fewer than 5 digits remain."""
     if value is None:
         return None
-    text = _EXTENSION.sub("", unicodedata.normalize("NFKC", str(value)).strip())
+    return _normalize_phone(str(value))
+
+
+@lru_cache(maxsize=CACHED_VALUES)
+def _normalize_phone(raw: str) -> str | None:
+    text = _EXTENSION.sub("", unicodedata.normalize("NFKC", raw).strip())
     text = _LANDLINE_EXTENSION.sub(r"\1", text.strip())
     international = text.startswith("+")
     digits = re.sub(r"\D", "", text)
@@ -351,6 +371,47 @@ def matches(match: str, threshold: int, a: Any, b: Any) -> float | None:
     score = similarity(match, comparable(match, a), comparable(match, b))
     needed = threshold if match in ("fuzzy", "company_name") else 100
     return score if score >= needed else None
+
+
+def matching_forms(
+    match: str, threshold: int, form: Any, others: Sequence[Any]
+) -> dict[int, float]:
+    """Position → score of the ``others`` (:func:`comparable` forms) that ``form``
+    matches: what :func:`matches` gives pair by pair, but the fuzzy methods score all
+    ``others`` in one call (``rapidfuzz.process``), so a batch of imported rows against
+    their candidates costs C loops, not Python ones."""
+    if form is None:
+        return {}
+    needed = threshold if match in ("fuzzy", "company_name") else 100
+    if needed <= 0:  # everything matches, even a blank: keep the pairwise rules
+        return {i: similarity(match, form, other) for i, other in enumerate(others)}
+    if match == "fuzzy":
+        return _extract(form, others, needed)
+    if match == "company_name":
+        if not form.regions:  # agrees with every region: cores only
+            return _extract(form.core, [None if o is None else o.core for o in others], needed)
+        cores: list[str | None] = [None] * len(others)
+        fulls: list[str | None] = [None] * len(others)
+        for i, other in enumerate(others):
+            if other is None:
+                continue
+            if form.regions and other.regions and not (form.regions & other.regions):
+                fulls[i] = other.full
+            else:
+                cores[i] = other.core
+        found = _extract(form.core, cores, needed)
+        found.update(_extract(form.full, fulls, needed))
+        return found
+    return {i: 100.0 for i, other in enumerate(others) if other is not None and other == form}
+
+
+def _extract(text: str, choices: Sequence[str | None], needed: float) -> dict[int, float]:
+    """Positions and ``fuzz.ratio`` of the choices scoring at least ``needed`` (None
+    choices are skipped)."""
+    if choices.count(None) == len(choices):
+        return {}
+    found = process.extract(text, choices, scorer=fuzz.ratio, score_cutoff=needed, limit=None)
+    return {index: float(score) for _choice, score, index in found}
 
 
 def search_terms(match: str, value: Any) -> tuple[str, ...]:

@@ -301,6 +301,10 @@ CATALOG: dict[str, dict[str, str]] = {
         "en": "{rule}: {count} possible duplicate(s) exist that you cannot see",
     },
     "duplicate_record": {"zh-CN": "“{title}”（#{id}）", "en": '"{title}" (#{id})'},
+    "duplicate_record_in_batch": {
+        "zh-CN": "“{title}”（同批较早的一行）",
+        "en": '"{title}" (an earlier row of the same batch)',
+    },
     "merge_count": {
         "zh-CN": "合并需要 2 到 5 条不同的记录，收到 {count} 条",
         "en": "A merge needs 2 to 5 different records, got {count}",

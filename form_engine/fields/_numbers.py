@@ -11,6 +11,7 @@ import math
 import re
 import unicodedata
 from decimal import Decimal, InvalidOperation
+from functools import lru_cache
 from typing import Any
 
 from form_engine.messages import ParseError
@@ -119,6 +120,8 @@ def decimal_places(value: Decimal) -> int:
     return max(0, -exponent) if isinstance(exponent, int) else 0
 
 
+@lru_cache(maxsize=256)
 def storage_limit(precision: int, digits: int = 18) -> Decimal:
-    """Exclusive bound on the absolute value a ``NUMERIC(digits, precision)`` column holds."""
+    """Exclusive bound on the absolute value a ``NUMERIC(digits, precision)`` column holds
+    (cached: every numeric value validated asks for it; a Decimal is immutable)."""
     return Decimal(10) ** (digits - precision)

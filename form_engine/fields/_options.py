@@ -67,15 +67,38 @@ def resolve_option(raw: Any, field: FieldSpec) -> str:
     if not isinstance(raw, str | int) or isinstance(raw, bool):
         raise ParseError("not_an_option", value=raw, allowed=allowed_labels(field))
     text = str(raw)
-    choices = options(field)
-    for option in choices:
-        if option["key"] == text:
-            return str(option["key"])
-    wanted = _folded(text)
-    for option in choices:
-        if _folded(option["key"]) == wanted or any(_folded(t) == wanted for t in _labels(option)):
-            return str(option["key"])
-    raise ParseError("not_an_option", value=text.strip(), allowed=allowed_labels(field))
+    keys, folded = _lookup(field)
+    found = keys.get(text)
+    if found is None:
+        found = folded.get(_folded(text))
+    if found is None:
+        raise ParseError("not_an_option", value=text.strip(), allowed=allowed_labels(field))
+    return found
+
+
+_LOOKUPS: dict[int, tuple[FieldSpec, dict[str, str], dict[str, str]]] = {}
+"""id(field) → (field, key → key, folded key or label → key); the spec is kept to check
+identity (an import resolves the same few options for every row)."""
+
+
+def _lookup(field: FieldSpec) -> tuple[dict[str, str], dict[str, str]]:
+    """The tables ``resolve_option`` reads; the first option naming a text wins, as in
+    the option order."""
+    cached = _LOOKUPS.get(id(field))
+    if cached is not None and cached[0] is field:
+        return cached[1], cached[2]
+    keys: dict[str, str] = {}
+    folded: dict[str, str] = {}
+    for option in options(field):
+        key = str(option["key"])
+        keys.setdefault(option["key"], key)
+        folded.setdefault(_folded(option["key"]), key)
+        for text in _labels(option):
+            folded.setdefault(_folded(text), key)
+    if len(_LOOKUPS) > 4096:  # specs of republished apps: start afresh
+        _LOOKUPS.clear()
+    _LOOKUPS[id(field)] = (field, keys, folded)
+    return keys, folded
 
 
 def option_label(key: str, field: FieldSpec, locale: str = DEFAULT_LOCALE) -> str:

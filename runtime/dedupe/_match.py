@@ -26,9 +26,10 @@ CANDIDATE_LIMIT = 200
 
 @dataclass(frozen=True)
 class Match:
-    """A stored record matching under a rule; ``visible`` when the actor may read it."""
+    """A record matching under a rule; ``visible`` when the actor may read it. ``id`` is
+    None for an earlier row of the same batch (runtime.dedupe.batch), not yet stored."""
 
-    id: int
+    id: int | None
     title: str | None
     score: float
     visible: bool = True

@@ -53,33 +53,51 @@ def check_duplicates(
         found = find_matches(conn, plan, rule, values, exclude=exclude, visible=scope)
         if not found:
             continue
-        shown = [m for m in found if m.visible]
-        if not title_readable:
-            shown = [Match(m.id, None, m.score, True) for m in shown]
-        params = {"rule": rule.label, "table": plan.label(), "records": _records(shown)}
-        if rule.action == "block":
-            code = "duplicate_blocked" if shown else "duplicate_blocked_hidden"
-            errors.append(FieldError(keys[0], code, params))
-        else:
-            warnings.append(_warning(rule, shown, len(found) - len(shown), params))
+        rule_outcome(plan, rule, found, title_readable, errors, warnings)
     return warnings
+
+
+def rule_outcome(
+    plan: TablePlan,
+    rule: DuplicateRuleSpec,
+    found: Sequence[Match],
+    title_readable: bool,
+    errors: list[FieldError],
+    warnings: list[dict[str, Any]],
+) -> None:
+    """What the matches ``found`` under ``rule`` mean for the record: a ``block`` error
+    appended to ``errors`` or a ``warn`` warning appended to ``warnings`` (shared by the
+    single-record and the batch check, so both say exactly the same)."""
+    shown = [m for m in found if m.visible]
+    if not title_readable:
+        shown = [Match(m.id, None, m.score, True) for m in shown]
+    params = {"rule": rule.label, "table": plan.label(), "records": _records(shown)}
+    if rule.action == "block":
+        code = "duplicate_blocked" if shown else "duplicate_blocked_hidden"
+        errors.append(FieldError(rule.fields[0].field, code, params))
+    else:
+        warnings.append(_warning(rule, shown, len(found) - len(shown), params))
 
 
 def _records(matches: Sequence[Match]) -> dict[str, str]:
     """``“杭州阿里巴巴”（#12）、…`` in every locale."""
     texts = {}
     for locale in LOCALES:
-        parts = [
-            FIELD_MESSAGES.render(
-                "duplicate_record", {"title": m.title or f"#{m.id}", "id": m.id}, locale
-            )
-            for m in matches[:SHOWN_MATCHES]
-        ]
+        parts = [_record(m, locale) for m in matches[:SHOWN_MATCHES]]
         more = len(matches) - SHOWN_MATCHES
         if more > 0:
             parts.append(f"+{more}")
         texts[locale] = ("、" if locale == "zh-CN" else ", ").join(parts)
     return texts
+
+
+def _record(match: Match, locale: str) -> str:
+    if match.id is None:  # an earlier row of the same batch: no id yet
+        return FIELD_MESSAGES.render(
+            "duplicate_record_in_batch", {"title": match.title or ""}, locale
+        )
+    title = match.title or f"#{match.id}"
+    return FIELD_MESSAGES.render("duplicate_record", {"title": title, "id": match.id}, locale)
 
 
 def _warning(

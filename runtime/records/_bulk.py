@@ -18,7 +18,9 @@ as a flow may: such an import reproduces existing data.
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+import gc
+from collections.abc import Iterator, Mapping, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
@@ -27,6 +29,7 @@ import sqlalchemy as sa
 
 from form_engine.conditions import ConditionContext
 from form_engine.messages import FieldError
+from runtime.dedupe.batch import BatchDuplicates, BatchEntry
 from runtime.records._checks import unique_error
 from runtime.records._guard import not_a_record
 from runtime.records._insert import NewRecord, insert_records, stamps_for
@@ -57,6 +60,8 @@ Constraint = tuple[str, ...]
 class BulkOutcome:
     created: list[int] = field(default_factory=list)
     errors: dict[int, RecordError] = field(default_factory=dict)
+    warnings: dict[int, list[dict[str, Any]]] = field(default_factory=dict)
+    """Per input row index, the ``warn`` duplicate warnings of a row that was created."""
 
 
 @dataclass
@@ -86,13 +91,17 @@ def bulk_insert(
     claims = _Claims()
     outcome = BulkOutcome()
     for first in range(0, len(rows), BATCH):
-        ready = _validate(
-            conn, app, plan, access, actor, rows[first : first + BATCH], first, context,
-            claims, preserve_ids, outcome.errors, now,
-        )  # fmt: skip
-        if atomic and outcome.errors:
-            continue
-        outcome.created += _write(conn, app, plan, ready, actor, now, outcome.errors)
+        with cycle_collection_paused():
+            ready = _validate(
+                conn, app, plan, access, actor, rows[first : first + BATCH], first, context,
+                claims, preserve_ids, outcome.errors, now,
+            )  # fmt: skip
+            if atomic and outcome.errors:
+                continue
+            outcome.created += _write(conn, app, plan, ready, actor, now, outcome.errors)
+        for index, item in ready:
+            if item.draft.warnings and index not in outcome.errors:
+                outcome.warnings[index] = item.draft.warnings
     return outcome
 
 
@@ -148,7 +157,11 @@ def _validate(
                 )
         draft.errors[:0] = stamp_errors
         prepared.append((index, draft, given))
-    _check_unique(conn, plan, [(d, g) for _i, d, g in prepared], claims)
+    duplicates = None
+    if plan.spec.duplicate_rules and not preserve_ids:
+        entries = [BatchEntry(d.values, d.changed, d.errors, d.warnings) for _i, d, _g in prepared]
+        duplicates = BatchDuplicates(conn, plan, access, entries, context)
+    _check_unique(conn, plan, [(d, g) for _i, d, g in prepared], claims, duplicates)
     ready = []
     for index, draft, given in prepared:
         if draft.errors:
@@ -185,6 +198,27 @@ def _write(
                 raise
             errors[index] = error
     return created
+
+
+@contextmanager
+def cycle_collection_paused() -> Iterator[None]:
+    """Pause Python's cyclic garbage collector for one batch.
+
+    A batch allocates tens of thousands of short-lived containers (parsed values, drafts,
+    candidate rows, audit and event rows); each allocation burst triggers full
+    collections that walk the whole heap — measured at ~20 % of an import's time
+    (docs/records.md, "Performance notes"). Reference counting still frees everything at
+    once; cycles wait until the batch ends, so memory stays bounded by one batch. Only
+    the caller that paused resumes (nested or concurrent batches leave it alone), and
+    always, even on errors."""
+    if not gc.isenabled():
+        yield
+        return
+    gc.disable()
+    try:
+        yield
+    finally:
+        gc.enable()
 
 
 # --- system values of imports ---------------------------------------------------------
@@ -245,9 +279,12 @@ def _check_unique(
     plan: TablePlan,
     prepared: list[tuple[Draft, dict[str, Any]]],
     claims: _Claims,
+    duplicates: BatchDuplicates | None = None,
 ) -> None:
     """Add ``unique``/``unique_together`` errors (taken by a live record or by an earlier
-    valid row) and ``duplicate_id`` (preserved id already used) to the drafts."""
+    valid row), then the duplicate rules' errors and warnings (``duplicates``, which
+    also compares each row with the earlier valid ones), and ``duplicate_id`` (preserved
+    id already used) to the drafts — row by row, in the order ``create`` checks them."""
     constraints: list[Constraint] = [(k,) for k in plan.unique_fields] + list(plan.unique_combos)
     candidates = [{c: _candidate(draft, c) for c in constraints} for draft, _g in prepared]
     taken = {
@@ -256,12 +293,14 @@ def _check_unique(
     }
     ids = [g["id"] for d, g in prepared if "id" in g and not d.errors]
     used_ids = _existing_ids(conn, plan, ids)
-    for (draft, given), values in zip(prepared, candidates, strict=True):
+    for index, ((draft, given), values) in enumerate(zip(prepared, candidates, strict=True)):
         for constraint, value in values.items():
             if value is None:
                 continue
             if value in taken[constraint] or value in claims.values.get(constraint, ()):
                 draft.errors.append(unique_error(plan, constraint, draft.values))
+        if duplicates is not None:
+            duplicates.check(index)
         if draft.errors:
             continue
         record_id = given.get("id")
@@ -273,6 +312,8 @@ def _check_unique(
                 claims.values.setdefault(constraint, set()).add(value)
         if record_id is not None:
             claims.ids.add(record_id)
+        if duplicates is not None:
+            duplicates.accept(index)
 
 
 def _candidate(draft: Draft, keys: Constraint) -> tuple[Any, ...] | None:

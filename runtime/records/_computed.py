@@ -156,10 +156,24 @@ def _aggregate(aggregate: str, count: int, values: list[Any]) -> Any:
 
 
 def empty_backlinks(plan: TablePlan, record: dict[str, Any]) -> None:
-    """A new record has no records linking to it yet: counts and sums are 0."""
-    for rollup in plan.backlink_rollups:
-        empty = 0 if rollup.aggregate in ("count", "sum") else None
-        record[rollup.key] = result_value(plan.fields[rollup.key], empty)
+    """A new record has no records linking to it yet: counts and sums are 0. The values
+    depend on the plan only, so they are worked out once per plan (a bulk import asks
+    for every row)."""
+    cached = _EMPTY_BACKLINKS.get(id(plan))
+    if cached is None or cached[0] is not plan:
+        values = {}
+        for rollup in plan.backlink_rollups:
+            empty = 0 if rollup.aggregate in ("count", "sum") else None
+            values[rollup.key] = result_value(plan.fields[rollup.key], empty)
+        if len(_EMPTY_BACKLINKS) > 256:  # plans of republished apps: start afresh
+            _EMPTY_BACKLINKS.clear()
+        cached = _EMPTY_BACKLINKS[id(plan)] = (plan, values)
+    record.update(cached[1])
+
+
+_EMPTY_BACKLINKS: dict[int, tuple[TablePlan, dict[str, Any]]] = {}
+"""id(plan) → (plan, its empty back-link values); the plan is kept to check identity.
+Values are immutable (numbers, None)."""
 
 
 def backlink_values_many(

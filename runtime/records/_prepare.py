@@ -55,10 +55,11 @@ def prepare(
     """Everything up to, not including, the write. ``existing`` is None on create.
 
     A batch passes its ``prefetch`` (related records fetched for all rows at once) and
-    ``defer_unique`` (it checks uniqueness for all its rows together, in-batch
-    duplicates included). ``restoring``: an import that keeps ids and system values
-    (administrators and the system only) may also set ``readonly`` fields, as a flow may —
-    it reproduces data, nobody is typing into the form."""
+    ``defer_unique``: it checks uniqueness and duplicate rules for all its rows together
+    (``runtime.dedupe.batch``), in-batch duplicates included. ``restoring``: an import
+    that keeps ids and system values (administrators and the system only) may also set
+    ``readonly`` fields, as a flow may — it reproduces data, nobody is typing into the
+    form."""
     creating = existing is None
     parsed, child_raw, errors, failed = _validate.accept_input(
         plan, access, submitted, existing, "system" if restoring else actor.channel
@@ -139,7 +140,7 @@ def prepare(
     if not defer_unique:
         errors += check_unique(conn, plan, values, changed, record_id)
     warnings: list[dict[str, Any]] = []
-    if plan.spec.duplicate_rules and not restoring:
+    if plan.spec.duplicate_rules and not restoring and not defer_unique:
         warnings = check_duplicates(conn, plan, access, values, changed, record_id, context, errors)
     return Draft(values, children, changed, errors, warnings)
 

@@ -108,6 +108,10 @@ def accept_input(
     return parsed, child_rows, errors, failed
 
 
+_LIMITS: dict[int, Decimal] = {}
+"""Scale → exclusive bound of a ``NUMERIC(18, scale)`` column (asked for every number)."""
+
+
 def value_problem(plan: TablePlan, key: str, value: Any) -> FieldError | None:
     """What no field type may store, checked the same on every backend: text holding NUL
     (PostgreSQL refuses it), numbers beyond their ``NUMERIC(18, p)`` column, references
@@ -125,7 +129,9 @@ def value_problem(plan: TablePlan, key: str, value: Any) -> FieldError | None:
     if numeric and plan.kinds.get(key) in (Kind.NUMBER, Kind.DECIMAL, Kind.DURATION):
         precision = getattr(field.type, "precision", None)
         scale = int(precision(field.spec)) if callable(precision) else 0
-        limit = Decimal(10) ** (NUMERIC_DIGITS - scale)
+        limit = _LIMITS.get(scale)
+        if limit is None:
+            limit = _LIMITS[scale] = Decimal(10) ** (NUMERIC_DIGITS - scale)
         if abs(Decimal(value)) >= limit:
             return FieldError(key, "number_too_large", {"label": label, "limit": f"{limit:,}"})
     return None

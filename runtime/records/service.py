@@ -55,10 +55,12 @@ Clock = Callable[[], datetime]
 
 @dataclass(frozen=True)
 class BulkResult:
-    """Ids of the created records (in input order) and the errors per input row index."""
+    """Ids of the created records (in input order), the errors per input row index, and
+    the duplicate-rule warnings (action ``warn``) of rows that were created."""
 
     created: list[int] = field(default_factory=list)
     errors: dict[int, RecordError] = field(default_factory=dict)
+    warnings: dict[int, list[dict[str, Any]]] = field(default_factory=dict)
 
     @property
     def ok(self) -> bool:
@@ -235,7 +237,7 @@ class RecordService(Reader):
                     sync_id_sequence(conn, plan.table)
         except Discard as discarded:
             return discarded.result  # type: ignore[return-value]
-        return BulkResult(outcome.created, outcome.errors)
+        return BulkResult(outcome.created, outcome.errors, outcome.warnings)
 
     # --- update ---------------------------------------------------------------------
     def update(

@@ -1,0 +1,355 @@
+"""The duplicate check of a whole batch of new records (``bulk_create``, imports).
+
+Same rules, same errors and warnings as ``check_duplicates`` on one record, but set-based:
+
+- per rule, the batch's prefilters (exact values, ``LIKE`` terms) go to the database in
+  **one** query, ``… WHERE <any row's prefilter> ORDER BY id DESC LIMIT FETCH``; each row
+  then keeps, in memory, the fetched records meeting *its own* prefilter, newest first,
+  up to ``CANDIDATE_LIMIT`` — exactly the candidates its single-record query would get.
+  Only when that query was cut off by ``FETCH`` and a row still has fewer than
+  ``CANDIDATE_LIMIT`` candidates is one more query asked (older ids, those rows only);
+- comparable forms (parsed company names, normalised phones …) are computed once per
+  record and per candidate, not once per pair;
+- rows of the same batch are compared with each other: a row duplicating an earlier
+  valid row of the batch is blocked or warned exactly as if the earlier one had been
+  saved first (it is newer than any stored record, so it comes first among candidates).
+  It is named by its title and "an earlier row of the same batch" (it has no id yet) and
+  is always visible: the actor submitted it.
+
+``LIKE`` is emulated in Python the way each database evaluates ``ILIKE``: SQLite lowers
+ASCII letters only, PostgreSQL every letter.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+import sqlalchemy as sa
+
+from form_engine import dedupe
+from form_engine.conditions import ConditionContext
+from form_engine.messages import FieldError
+from runtime.dedupe._in_batch import Candidate, InBatch, RowFilter
+from runtime.dedupe._match import CANDIDATE_LIMIT, Match, applies, title_of
+from runtime.dedupe.check import rule_outcome
+from runtime.records._output import row_values
+from runtime.records._permissions import TableAccess
+from runtime.records._plan import TablePlan
+from schemas.spec import DuplicateRuleSpec
+
+FETCH = 1000
+"""Rows one candidate query returns at most (newest first)."""
+
+
+_ASCII_LOWER = str.maketrans("ABCDEFGHIJKLMNOPQRSTUVWXYZ", "abcdefghijklmnopqrstuvwxyz")
+
+
+@dataclass
+class BatchEntry:
+    """One new record of the batch: its values, the keys it sets and the lists the check
+    appends to (``block`` errors, ``warn`` warnings)."""
+
+    values: Mapping[str, Any]
+    changed: set[str]
+    errors: list[FieldError]
+    warnings: list[dict[str, Any]] = field(default_factory=list)
+
+
+def _made(
+    plan: TablePlan, rule: DuplicateRuleSpec, fetched: list[Any], fields: list[Any] | None
+) -> list[Candidate]:
+    """Candidates of the fetched rows, with their comparable forms under ``rule``: made
+    once per fetched row (each is a candidate of many rows of the batch). ``fields``: the
+    fields read (rule fields and title); None when the whole row was fetched."""
+    out = []
+    for row in fetched:
+        if fields is None:
+            values = row_values(plan, row)
+        else:
+            values = {f.key: f.type.from_db(row, f.spec) for f in fields}
+        out.append(Candidate(int(row["id"]), values, bool(row["_visible"]), _forms(rule, values)))
+    return out
+
+
+class BatchDuplicates:
+    """The duplicate check of one batch, row by row in batch order, so a caller can
+    interleave it with its own sequential checks (uniqueness claims): ``check(i)`` adds
+    entry i's errors and warnings, ``accept(i)`` records it as written (later rows are
+    compared with it). Stored candidates are fetched up front, one query per rule."""
+
+    def __init__(
+        self,
+        conn: sa.Connection,
+        plan: TablePlan,
+        access: TableAccess,
+        entries: Sequence[BatchEntry],
+        context: ConditionContext,
+    ) -> None:
+        self.plan = plan
+        self.entries = entries
+        self.rules = [r for r in plan.spec.duplicate_rules if r.action != "report"]
+        self.title_readable = bool(plan.spec.title_field) and access.visible(
+            plan.spec.title_field or ""
+        )
+        lower = _lowering(conn)
+        scope = access.scope("read", context) if self.rules else sa.true()
+        self.stored: dict[tuple[str, int], tuple[RowFilter | None, list[Candidate]]] = {}
+        for rule in self.rules:
+            keys = {f.field for f in rule.fields}
+            indexes = [
+                i
+                for i, entry in enumerate(entries)
+                if keys & entry.changed
+                and not keys & {e.field for e in entry.errors}
+                and applies(rule, entry.values)
+            ]
+            filters = [_row_filter(rule, entries[i].values) for i in indexes]
+            found = _stored_candidates(conn, plan, rule, filters, scope, lower)
+            for i, row_filter, candidates in zip(indexes, filters, found, strict=True):
+                self.stored[(rule.key, i)] = (row_filter, candidates)
+        self.earlier = {rule.key: InBatch(rule, lower) for rule in self.rules}
+        self.forms: dict[int, dict[str, Any]] = {}
+
+    def check(self, index: int) -> None:
+        """Append entry ``index``'s ``block`` errors and ``warn`` warnings, rule by rule;
+        a rule whose fields already have an error is skipped, as for one record."""
+        entry = self.entries[index]
+        failed = {e.field for e in entry.errors}
+        mine = self.forms.setdefault(index, {})
+        for rule in self.rules:
+            if (rule.key, index) not in self.stored:
+                continue
+            if {f.field for f in rule.fields} & failed:
+                continue
+            row_filter, candidates = self.stored[(rule.key, index)]
+            mine.update(_forms(rule, entry.values))
+            near = self.earlier[rule.key].matching(row_filter)
+            found = _scored(self.plan, rule, mine, (near + candidates)[:CANDIDATE_LIMIT])
+            if found:
+                rule_outcome(
+                    self.plan, rule, found, self.title_readable, entry.errors, entry.warnings
+                )
+
+    def accept(self, index: int) -> None:
+        """Entry ``index`` will be written: later rows of the batch are compared with it."""
+        if not self.rules:
+            return
+        own = Candidate(None, self.entries[index].values, True, self.forms.get(index, {}))
+        for rows in self.earlier.values():
+            rows.add(own)
+
+
+def check_batch(
+    conn: sa.Connection,
+    plan: TablePlan,
+    access: TableAccess,
+    entries: Sequence[BatchEntry],
+    context: ConditionContext,
+) -> None:
+    """Check every entry in order; an entry without errors counts as written."""
+    check = BatchDuplicates(conn, plan, access, entries, context)
+    for index, entry in enumerate(entries):
+        check.check(index)
+        if not entry.errors:
+            check.accept(index)
+
+
+# --- candidates in the database -------------------------------------------------------
+def _stored_candidates(
+    conn: sa.Connection,
+    plan: TablePlan,
+    rule: DuplicateRuleSpec,
+    filters: Sequence[RowFilter | None],
+    scope: sa.ColumnElement[bool],
+    lower: Callable[[str], str],
+) -> list[list[Candidate]]:
+    """Per row (by its prefilter), the stored records its single-record query would
+    score, newest first."""
+    out: list[list[Candidate]] = [[] for _ in filters]
+    pending = [i for i, f in enumerate(filters) if f is not None]
+    table = plan.table
+    expressions = [plan.expression(f.field) for f in rule.fields]
+    seen = sa.case((scope, 1), else_=0).label("_visible")
+    keyed = [e.label(f"_dedupe_{n}") for n, e in enumerate(expressions)]
+    wanted = [f.field for f in rule.fields]
+    if plan.spec.title_field:
+        wanted.append(plan.spec.title_field)
+    fields = [plan.fields.get(k) for k in dict.fromkeys(wanted)]
+    light = all(f is not None and f.stored and not f.is_child_table for f in fields)
+    # Only what scoring and naming read: the rule's fields and the title.
+    columns = (
+        [table.c.id, *(table.c[c] for f in fields if f for c in f.columns)] if light else [table]
+    )
+    below: int | None = None
+    while pending:
+        condition = _sql_condition(rule, expressions, [filters[i] for i in pending])
+        query = (
+            sa.select(*columns, seen, *keyed)
+            .where(table.c.deleted_at.is_(None), condition)
+            .order_by(table.c.id.desc())
+            .limit(FETCH)
+        )
+        if below is not None:
+            query = query.where(table.c.id < below)
+        fetched = list(conn.execute(query).mappings())
+        postings = _postings(rule, fetched, [filters[i] for i in pending], lower)
+        made = _made(plan, rule, fetched, fields if light else None)
+        for i in pending:
+            room = CANDIDATE_LIMIT - len(out[i])
+            out[i] += [made[p] for p in _matching(filters[i], postings)[:room]]
+        if len(fetched) < FETCH:
+            break
+        below = int(fetched[-1]["id"])
+        pending = [i for i in pending if len(out[i]) < CANDIDATE_LIMIT]
+    return out
+
+
+def _row_filter(rule: DuplicateRuleSpec, values: Mapping[str, Any]) -> RowFilter | None:
+    """The prefilter of ``prefilter`` (runtime.dedupe._match) as data; None: matches
+    nothing."""
+    parts = []
+    for rule_field in rule.fields:
+        value = values.get(rule_field.field)
+        if rule_field.match == "exact":
+            parts.append(("=", (value,)))
+            continue
+        terms = dedupe.search_terms(rule_field.match, value)
+        if not terms:
+            return None
+        parts.append(("like", tuple(terms)))
+    return tuple(parts)
+
+
+def _like(term: str) -> str:
+    escaped = term.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+    return f"%{escaped}%"
+
+
+def _sql_condition(
+    rule: DuplicateRuleSpec, expressions: list[Any], filters: list[RowFilter]
+) -> sa.ColumnElement[bool]:
+    """Any of the rows' prefilters (distinct ones once)."""
+
+    def part(column: Any, kind: str, keys: Sequence[Any]) -> Any:
+        if kind == "=":
+            return column.in_(list(keys)) if len(keys) > 1 else column == keys[0]
+        return sa.or_(*(column.ilike(_like(t), escape="\\") for t in keys))
+
+    if len(rule.fields) == 1:
+        kind = filters[0][0][0]
+        keys = list(dict.fromkeys(k for f in filters for k in f[0][1]))
+        return part(expressions[0], kind, keys)
+    return sa.or_(
+        *(
+            sa.and_(*(part(e, kind, keys) for e, (kind, keys) in zip(expressions, f, strict=True)))
+            for f in dict.fromkeys(filters)
+        )
+    )
+
+
+def _postings(
+    rule: DuplicateRuleSpec,
+    fetched: list[Any],
+    filters: list[RowFilter],
+    lower: Callable[[str], str],
+) -> list[dict[Any, list[int]]]:
+    """Per rule field: key (value or term) → positions of the fetched rows meeting it,
+    ascending (newest first)."""
+    out: list[dict[Any, list[int]]] = []
+    for n, _rule_field in enumerate(rule.fields):
+        column = [row[f"_dedupe_{n}"] for row in fetched]
+        wanted = {k for f in filters for k in f[n][1]}
+        postings: dict[Any, list[int]] = {}
+        if filters and filters[0][n][0] == "=":
+            for position, value in enumerate(column):
+                if value in wanted:
+                    postings.setdefault(value, []).append(position)
+        else:
+            texts = [None if v is None else lower(str(v)) for v in column]
+            for term in wanted:
+                needle = lower(term)
+                postings[term] = [p for p, t in enumerate(texts) if t is not None and needle in t]
+        out.append(postings)
+    return out
+
+
+def _matching(row_filter: RowFilter | None, postings: list[dict[Any, list[int]]]) -> list[int]:
+    """Positions (newest first) of the fetched rows meeting one row's prefilter. With one
+    field, the first CANDIDATE_LIMIT positions of each key hold the first CANDIDATE_LIMIT
+    of their union, so longer lists are cut."""
+    if row_filter is None:
+        return []
+    single = len(row_filter) == 1
+    found: set[int] | None = None
+    for (_kind, keys), by_key in zip(row_filter, postings, strict=True):
+        union: set[int] = set()
+        for key in keys:
+            hits = by_key.get(key, ())
+            union.update(hits[:CANDIDATE_LIMIT] if single else hits)
+        found = union if found is None else found & union
+    return sorted(found or ())
+
+
+def _lowering(conn: sa.Connection) -> Callable[[str], str]:
+    if conn.dialect.name == "sqlite":
+        return lambda text: text.translate(_ASCII_LOWER)
+    return str.lower
+
+
+# --- scoring ----------------------------------------------------------------------------
+def _forms(rule: DuplicateRuleSpec, values: Mapping[str, Any]) -> dict[str, Any]:
+    return {
+        f"{f.match}:{f.field}": dedupe.comparable(f.match, values.get(f.field)) for f in rule.fields
+    }
+
+
+def _scored(
+    plan: TablePlan,
+    rule: DuplicateRuleSpec,
+    mine: Mapping[str, Any],
+    candidates: Sequence[Candidate],
+) -> list[Match]:
+    """``score`` (runtime.dedupe._match) of each candidate — the lowest field score when
+    every field matches — with comparable forms cached and fuzzy scores computed for all
+    candidates at once (``form_engine.dedupe.matching_forms``)."""
+    scores: dict[int, float] | None = None
+    for rule_field in rule.fields:
+        name = f"{rule_field.match}:{rule_field.field}"
+        try:
+            others = [c.forms[name] for c in candidates]
+        except KeyError:  # an earlier row of the batch this rule did not compare
+            for candidate in candidates:
+                if name not in candidate.forms:
+                    candidate.forms[name] = dedupe.comparable(
+                        rule_field.match, candidate.values.get(rule_field.field)
+                    )
+            others = [c.forms[name] for c in candidates]
+        got = dedupe.matching_forms(
+            rule_field.match,
+            rule_field.threshold,
+            mine[name],
+            others,
+        )
+        if scores is None:
+            scores = got
+        else:
+            scores = {i: min(s, got[i]) for i, s in scores.items() if i in got}
+        if not scores:
+            return []
+    found = [
+        (
+            Match(
+                candidates[i].id,
+                title_of(plan, candidates[i].values),
+                score,
+                candidates[i].visible,
+            ),
+            i,
+        )
+        for i, score in (scores or {}).items()
+    ]
+    # Best first; an earlier row of the batch is newer than every stored record.
+    found.sort(key=lambda pair: (-pair[0].score, pair[0].id is None, pair[0].id or 0, pair[1]))
+    return [match for match, _position in found]

@@ -2,7 +2,7 @@
 
 Visitors fill in the fields the administrator chose; the record is created through the
 record service as the dedicated public-form user (``_public_forms_store.form_actor``)
-with the form's fixed values (e.g. 线索来源 = 官网表单), so validation, defaults, owner
+with the form's fixed values (e.g. 线索来源 = 官网咨询), so validation, defaults, owner
 assignment, audit and events are those of any other lead. Against abuse: a honeypot
 field (filled → silently discarded), a minimum fill time, a per-visitor rate limit per
 hour (429 page) and a signed, expiring form token.

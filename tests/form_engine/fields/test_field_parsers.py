@@ -178,3 +178,44 @@ def test_timedeltas_become_whole_seconds(delta: timedelta) -> None:
 )
 def test_duration_units(text: str, seconds: int) -> None:
     assert parse_duration_text(text) == seconds
+
+
+PERCENT = FieldSpec("rate", "percent", {"en": "Rate"})
+PRICE = FieldSpec("price", "number", {"en": "Price"}, config={"precision": 2})
+
+
+@pytest.mark.parametrize(
+    ("field", "raw", "expected"),
+    [
+        (NUMBER, "１，２３４", 1234),
+        (NUMBER, "\u3000１２３\u3000", 123),  # ideographic spaces around
+        (NUMBER, "１\u3000２３４\u3000５６７", 1234567),  # and as thousands separators
+        (NUMBER, "－５", -5),
+        (NUMBER, "＋５", 5),
+        (NUMBER, "（１，２００）", -1200),
+        (NUMBER, "１．２万", 12000),
+        (PRICE, "１２３．４５", 123.45),
+        (MONEY, "￥１，２３４．５０", Decimal("1234.50")),
+        (MONEY, "－￥５", Decimal("-5")),
+        (MONEY, "ＲＭＢ\u3000８８", Decimal("88")),
+        (MONEY, "１．２万元", Decimal("12000")),
+        (PERCENT, "３５％", 35),
+        (PERCENT, "３５\u3000％", 35),
+        (PERCENT, "－５％", -5),
+    ],
+)
+def test_numeric_types_read_full_width_input(field: FieldSpec, raw: str, expected: object) -> None:
+    value = REGISTRY.get(field.type).parse(raw, field)
+    assert value == expected and type(value) is type(expected)
+
+
+@pytest.mark.parametrize(
+    ("field", "raw"),
+    [(NUMBER, "１２ａｂ"), (NUMBER, "１，２３"), (MONEY, "￥ａｂｃ"), (PERCENT, "３５％％")],
+)
+def test_bad_full_width_numbers_name_the_input(field: FieldSpec, raw: str) -> None:
+    with pytest.raises(ParseError) as exc:
+        REGISTRY.get(field.type).parse(raw, field)
+    assert exc.value.code == "not_a_number"
+    error = exc.value.to_field_error(field.key, field.label)
+    assert error.message("en") == f'{field.label["en"]} must be a number, got "{raw}"'

@@ -6,6 +6,7 @@ import pytest
 
 from form_engine.fields import default_registry
 from form_engine.fields._html import sanitize_html
+from form_engine.messages import ParseError
 from schemas.spec import FieldSpec
 
 REGISTRY = default_registry()
@@ -69,3 +70,68 @@ def test_a_huge_number_for_a_text_field_is_written_out_not_a_crash() -> None:
     assert coerce_text(1.5e308) == "15" + "0" * 307
     assert coerce_text(12345.0) == "12345"
     assert coerce_text(float("inf")) == "Infinity"
+
+
+PHONE = FieldSpec("tel", "phone", {"zh-CN": "联系电话", "en": "Phone"})
+PASTED_PHONES = [
+    ("０１０－８８８８６６６６", "010-88886666"),
+    ("（０１０）８８８８６６６６", "010-88886666"),
+    ("（０７５５）\u3000８８８８\u3000９９９９", "0755-88889999"),
+    ("＋８６ １３８ ００１３ ８０００", "13800138000"),
+    ("＋８６\u3000１３８\u3000００１３\u3000８０００", "13800138000"),
+    ("\u3000１３８００１３８０００\u3000", "13800138000"),
+    ("０１０－８８８８６６６６－１２３", "010-88886666-123"),
+    ("０１０－８８８８６６６６ 转 １２３", "010-88886666-123"),
+    ("０１０－８８８８６６６６ ＥＸＴ． １２", "010-88886666-12"),
+    ("010–88886666", "010-88886666"),  # en dash (Word autocorrect)
+    ("010—88886666", "010-88886666"),  # em dash
+    ("010‐88886666", "010-88886666"),  # U+2010 hyphen
+    ("138‑0013‑8000", "13800138000"),  # U+2011 non-breaking hyphen
+    ("０７５５﹘８８８８９９９９", "0755-88889999"),  # small em dash
+    ("＋４４ ２０ ７９４６ ０９５８", "+442079460958"),
+    ("００８６ １３８ ００１３ ８０００", "13800138000"),
+    ("＋８６ １０ ８８８８ ６６６６", "010-88886666"),  # Beijing's area code starts with 1
+    ("+86 (10) 8888-6666", "010-88886666"),
+]
+
+
+@pytest.mark.parametrize(("raw", "expected"), PASTED_PHONES)
+def test_phones_pasted_with_full_width_characters_and_dashes(raw: str, expected: str) -> None:
+    phone = REGISTRY.get("phone")
+    assert phone.parse(raw, PHONE) == expected
+    assert list(phone.validate(expected, PHONE)) == []
+
+
+@pytest.mark.parametrize(
+    "raw",
+    [
+        "０１０－８８８８",  # local number too short
+        "１３８ ００１３ ８００",  # ten digits
+        "２２２２—３３３３",  # no area code
+        "０１０－８８８８６６６６ 转 ",  # extension word with no number
+        "１３８００１３８０００ 转 １２",  # a mobile has no extension
+        "电话：０１０－８８８８６６６６",
+        "010——88886666ａ",
+    ],
+)
+def test_bad_phones_keep_a_specific_message_naming_the_input(raw: str) -> None:
+    with pytest.raises(ParseError) as exc:
+        REGISTRY.get("phone").parse(raw, PHONE)
+    assert exc.value.code == "not_a_phone"
+    error = exc.value.to_field_error(PHONE.key, PHONE.label)
+    assert error.message("zh-CN") == f"联系电话不是有效的电话号码：“{raw}”"
+    assert error.message("en") == f'Phone is not a valid phone number: "{raw}"'
+
+
+@pytest.mark.parametrize(
+    ("type_name", "raw", "expected"),
+    [
+        ("email", "ｌｉ．ｌｅｉ＠Ｅｘａｍｐｌｅ．ｃｏｍ", "li.lei@example.com"),
+        ("email", "\u3000李雷 ＜lilei@huawei.com＞\u3000", "lilei@huawei.com"),
+        ("url", "ｈｔｔｐｓ：／／ｋａｉｒｏｓ．ｅｘａｍｐｌｅ／ｘ", "https://kairos.example/x"),
+        ("url", "\u3000ｗｗｗ．ｅｘａｍｐｌｅ．ｃｏｍ\u3000", "https://www.example.com"),
+    ],
+)
+def test_email_and_url_fold_full_width_input(type_name: str, raw: str, expected: str) -> None:
+    field = FieldSpec("f", type_name, {"en": "F"})
+    assert REGISTRY.get(type_name).parse(raw, field) == expected

@@ -201,7 +201,7 @@ SETTINGS = {
     "table": "lead",
     "fields": FIELDS,
     "fixed_field": ["source", "utm_campaign", ""],
-    "fixed_value": ["官网表单", "2026 春季官网", ""],
+    "fixed_value": ["官网咨询", "2026 春季官网", ""],
     "success_zh": "提交成功",
     "success_en": "Thank you",
     "enabled": "1",
@@ -237,7 +237,7 @@ def test_admin_form_checks_required_fields_slug_and_fixed_values(login: Any) -> 
     assert 'data-testid="error-slug"' in html
     assert 'data-testid="error-fixed"' in html  # 很多 is not a number
     assert "线索来源" in html  # required source: neither on the form nor fixed
-    on_both = {**SETTINGS, "fixed_field": ["source", "name"], "fixed_value": ["官网表单", "n"]}
+    on_both = {**SETTINGS, "fixed_field": ["source", "name"], "fixed_value": ["官网咨询", "n"]}
     assert 'data-testid="error-fixed"' in client.post("/admin/public-forms/new", data=on_both).text
 
 

@@ -12,7 +12,7 @@ from flask import current_app, g, request
 from runtime import org
 from runtime.api import tokens
 from runtime.api.problems import Problem, text
-from runtime.api.ratelimit import RateLimiter
+from runtime.api.ratelimit import Limiter
 from runtime.db import read_transaction, write_transaction
 from runtime.records import Actor, RecordService
 from runtime.records._permissions import TableAccess
@@ -33,7 +33,7 @@ def state() -> Any:
     return current_app.extensions["kairos"]
 
 
-def limiter() -> RateLimiter:
+def limiter() -> Limiter:
     return current_app.extensions["kairos_api_rate"]  # type: ignore[no-any-return]
 
 
@@ -70,9 +70,10 @@ def authenticate() -> Caller:
                 actor = None
     if token is None or actor is None:
         raise _unauthorized("令牌无效、已撤销或已过期", "The token is invalid, revoked or expired")
-    allowed, remaining, retry_after = limiter().hit(token.id)
-    g.api_rate = (limiter().limit, remaining)
-    if not allowed:
+    verdict = limiter().hit(token.id)
+    if verdict.remaining is not None:  # None: the counter failed and let the request by
+        g.api_rate = (limiter().limit, verdict.remaining)
+    if not verdict.allowed:
         raise Problem(
             429,
             "rate_limited",
@@ -80,9 +81,9 @@ def authenticate() -> Caller:
                 "每分钟最多 {n} 次请求，请 {s} 秒后重试",
                 "At most {n} requests per minute; retry in {s} s",
                 n=limiter().limit,
-                s=retry_after,
+                s=verdict.retry_after,
             ),
-            headers={"Retry-After": str(retry_after)},
+            headers={"Retry-After": str(verdict.retry_after)},
         )
     if token.last_used_at is None or now - token.last_used_at >= tokens.TOUCH_INTERVAL:
         with write_transaction(engine) as conn:

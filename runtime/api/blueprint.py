@@ -18,7 +18,7 @@ from werkzeug.exceptions import HTTPException
 from runtime.api import auth
 from runtime.api._json import strict_loads
 from runtime.api.problems import Problem, api_locale, from_record_error, problem_response, text
-from runtime.api.ratelimit import DEFAULT_LIMIT, RateLimiter
+from runtime.api.ratelimit import limiter_for
 from runtime.api.tokens import ensure_token_table
 from runtime.records import RecordError
 
@@ -35,9 +35,9 @@ log = logging.getLogger(__name__)
 def _setup(setup_state: Any) -> None:
     app = setup_state.app
     app.extensions["csrf"].exempt(blueprint)  # bearer tokens, no cookies: no CSRF
-    limit = int(app.config.get("API_RATE_LIMIT", DEFAULT_LIMIT))
-    app.extensions["kairos_api_rate"] = RateLimiter(limit)
-    ensure_token_table(app.extensions["kairos"].engine)
+    engine = app.extensions["kairos"].engine
+    ensure_token_table(engine)
+    app.extensions["kairos_api_rate"] = limiter_for(app.config, engine)
 
 
 @blueprint.before_request

@@ -14,7 +14,8 @@ Match methods (``schemas.spec.DUPLICATE_MATCHES``):
   (杭州, （杭州）, （中国）…) set aside, so 杭州阿里巴巴网络科技有限公司 and
   阿里巴巴（杭州）网络科技 are the same company, while 北京银行 and 上海银行 are not
   (their regions differ and their core, 银行, says nothing on its own);
-- ``phone``: equal after :func:`normalize_phone` (+86, 0086, spaces, dashes, extensions);
+- ``phone``: equal after :func:`normalize_phone` (+86, 0086, spaces, dashes, extensions,
+  full-width characters);
 - ``email_domain``: same company mail domain (:func:`email_domain`); free-mail domains
   (qq.com, 163.com, gmail.com …) never match, two strangers both on QQ Mail are not a
   duplicate.
@@ -30,6 +31,8 @@ from functools import lru_cache
 from typing import Any
 
 from rapidfuzz import fuzz, process
+
+from form_engine.fields.phone import fold_phone_text
 
 CACHED_VALUES = 65_536
 """Parsed names and normalised phones/texts kept per process: an import compares each new
@@ -132,6 +135,75 @@ COMMON_BIGRAMS = frozenset(
         "能源",
         "机械",
         "设备",
+        "制造",
+        "自动",
+        "动化",
+        "装备",
+        "材料",
+        "新材",
+        "电气",
+        "电器",
+        "精密",
+        "纺织",
+        "服饰",
+        "汽车",
+        "配件",
+        "生物",
+        "化工",
+        "环保",
+        "食品",
+        "建材",
+        "医药",
+        "器械",
+        "供应",
+        "应链",
+        "餐饮",
+        "酒店",
+        "房地",
+        "地产",
+        "置业",
+        "金融",
+        "保险",
+        "证券",
+        "农业",
+        "电力",
+        "光电",
+        "半导",
+        "导体",
+        "通信",
+        "通讯",
+        "设计",
+        "装饰",
+        "广告",
+        "印刷",
+        "包装",
+        "家居",
+        "家具",
+        "运输",
+        "仓储",
+        "健康",
+        "生活",
+        "用品",
+        "人力",
+        "资源",
+        "安全",
+        "检测",
+        "仪器",
+        "塑料",
+        "五金",
+        "钢铁",
+        "矿业",
+        "石油",
+        "节能",
+        "新能",
+        "商务",
+        "企业",
+        "营销",
+        "策划",
+        "电商",
+        "商业",
+        "进出",
+        "出口",
     ]
 )
 """Bigrams so frequent in company names that searching by them finds half the table."""
@@ -271,7 +343,8 @@ def _region(text: str) -> str | None:
 
 def _strip_legal_forms(name: str) -> str:
     changed = True
-    while changed and not name.endswith("分公司"):
+    # endswith(tuple) first: one C call says whether any form ends the name at all.
+    while changed and name.endswith(LEGAL_FORMS) and not name.endswith("分公司"):
         changed = False
         for form in LEGAL_FORMS:
             if name.endswith(form) and len(name) > len(form):
@@ -302,7 +375,9 @@ def normalize_phone(value: Any) -> str | None:
 
 @lru_cache(maxsize=CACHED_VALUES)
 def _normalize_phone(raw: str) -> str | None:
-    text = _EXTENSION.sub("", unicodedata.normalize("NFKC", raw).strip())
+    # Folded as the phone field folds its input, so a number typed with full-width
+    # characters or an en dash (０１０－８８８８６６６６–１２３) compares like the stored one.
+    text = _EXTENSION.sub("", fold_phone_text(raw))
     text = _LANDLINE_EXTENSION.sub(r"\1", text.strip())
     international = text.startswith("+")
     digits = re.sub(r"\D", "", text)
@@ -420,7 +495,10 @@ def search_terms(match: str, value: Any) -> tuple[str, ...]:
     match anything (blank, a free-mail domain); ``exact`` is compared in SQL instead.
 
     ``fuzzy``/``company_name`` give up to three non-overlapping bigrams of the name
-    (rarer ones first): one typo or an inserted region spoils at most two of them."""
+    (rarer ones first): one typo or an inserted region spoils at most two of them. A
+    Chinese company name is searched by its trade name (字号) when the industry words
+    after it can be set aside (恒瑞达 of 恒瑞达信息技术): pairs of an industry word such
+    as 信息技术 are in thousands of names and would bring back thousands of candidates."""
     if match == "phone":
         phone = normalize_phone(value)
         return (phone[-4:],) if phone else ()
@@ -434,10 +512,42 @@ def search_terms(match: str, value: Any) -> tuple[str, ...]:
         return (max(words, key=len),) if words else ()
     if match == "company_name":
         company = parse_company(value)
-        return _name_terms(company.core) if company else ()
+        if company is None:
+            return ()
+        brand = trade_name(company.core)
+        if brand != company.core and len(brand) >= 2 and _CJK.search(brand):
+            return tuple(dict.fromkeys(brand[i : i + 2] for i in range(len(brand) - 1)))[:3]
+        return _name_terms(company.core)
     if match == "fuzzy":
         return _name_terms(fold(str(value)))
     return ()
+
+
+_INDUSTRY_TEXT = (
+    "信息技术 网络科技 科技 技术 信息 网络 软件 电子 电气 电器 机械 自动化 设备 智能装备 "
+    "装备 智能 新材料 材料 化工 医药 生物 医疗器械 器械 医疗 健康 贸易 商贸 进出口 实业 "
+    "投资 控股 管理 咨询 服务 物流 供应链 运输 仓储 建材 建设 工程 建筑 装饰 设计 "
+    "文化传媒 文化 传媒 广告 餐饮管理 餐饮 食品 环保 环境 能源 新能源 电力 汽车配件 汽车 "
+    "配件 精密 纺织 服饰 家居 农业 发展 集团 企业 商务 电子商务 数据 教育 通信 光电"
+)
+INDUSTRY_WORDS = tuple(sorted(_INDUSTRY_TEXT.split(), key=len, reverse=True))
+"""Industry words (行业) that follow the trade name (字号) in a Chinese company name."""
+
+
+@lru_cache(maxsize=CACHED_VALUES)
+def trade_name(core: str) -> str:
+    """``core`` without the industry words at its end (恒瑞达信息技术 → 恒瑞达), keeping
+    at least two characters; ``core`` itself when none can be set aside."""
+    name = core
+    stripped = True
+    while stripped:
+        stripped = False
+        for word in INDUSTRY_WORDS:
+            if name.endswith(word) and len(name) - len(word) >= 2:
+                name = name[: -len(word)]
+                stripped = True
+                break
+    return name
 
 
 def _name_terms(text: str, limit: int = 3) -> tuple[str, ...]:
@@ -455,3 +565,58 @@ def _name_terms(text: str, limit: int = 3) -> tuple[str, ...]:
     rare = [b for b in bigrams if b not in COMMON_BIGRAMS]
     chosen = (rare or bigrams)[:limit]
     return tuple(dict.fromkeys(chosen)) or ((text,) if text else ())
+
+
+TERM_LENGTH = 60
+"""Longest search term kept (terms longer than this are cut, the same way everywhere)."""
+
+
+def index_terms(match: str, value: Any) -> frozenset[str]:
+    """Every term under which a stored ``value`` is found by :func:`search_terms`: a
+    record is a candidate for a value when their terms meet. ``search_terms`` picks a few
+    terms of the value being checked; this gives all the terms a stored value could be
+    asked by (every character pair of a Chinese name, every word of a Latin one, the
+    last four digits of a phone, the ``@domain`` of an email). Empty for ``exact``
+    (compared in SQL) and for values that match nothing."""
+    if value is None or value == "" or match == "exact":
+        return frozenset()
+    return _index_terms(match, str(value))
+
+
+@lru_cache(maxsize=CACHED_VALUES)
+def _index_terms(match: str, text: str) -> frozenset[str]:
+    if match == "phone" or match == "email_domain":
+        return frozenset(search_terms(match, text))
+    if match == "normalized":
+        return frozenset(clip(w) for w in _NOT_WORD.split(fold(text)) if w)
+    if match == "fuzzy":
+        return frozenset(_all_name_terms(fold(text)))
+    if match == "company_name":
+        company = parse_company(text)
+        if company is None:
+            return frozenset()
+        return frozenset(_all_name_terms(company.core) | _all_name_terms(company.full))
+    return frozenset()
+
+
+def clip(term: str) -> str:
+    return term[:TERM_LENGTH]
+
+
+def _all_name_terms(text: str) -> set[str]:
+    """Every term ``_name_terms`` may pick from a text containing ``text``: all its
+    character pairs when it is Chinese, else its uncommon words and the whole text."""
+    if _CJK.search(text):
+        joined = _NOT_WORD.sub("", text)
+        if len(joined) < 2:
+            return {joined} if joined else set()
+        return {joined[i : i + 2] for i in range(len(joined) - 1)}
+    terms = {clip(w) for w in _NOT_WORD.split(text) if len(w) >= 3 and w not in _COMMON_WORDS}
+    if text:
+        terms.add(clip(text))
+    return terms
+
+
+def lookup_terms(match: str, value: Any) -> tuple[str, ...]:
+    """:func:`search_terms`, cut as :func:`index_terms` cuts them."""
+    return tuple(dict.fromkeys(clip(t) for t in search_terms(match, value)))

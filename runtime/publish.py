@@ -20,6 +20,7 @@ from sqlalchemy.engine import Engine
 from builder.model.versions import diff, fingerprint
 from form_engine.fields.base import FieldTypeRegistry
 from runtime.db import read_transaction
+from runtime.dedupe import terms as dedupe_terms
 from runtime.storage.migrate import (
     MigrationPlan,
     apply_migration,
@@ -100,6 +101,7 @@ def publish(
         previous = AppSpec.from_dict(current["definition"]) if current is not None else None
         plan = plan_migration(conn, tables, previous)
         apply_migration(conn, plan)
+        dedupe_terms.forget_changed(conn, previous, spec)
         version_no = (current["version_no"] if current is not None else 0) + 1
         now = datetime.now(UTC)
         conn.execute(

@@ -15,11 +15,18 @@ from pathlib import Path
 
 import pytest
 import sqlalchemy as sa
+from hypothesis import settings
 from sqlalchemy.engine import Engine
 
 from runtime.db import create_engine, dispose_all
 
 TEST_DATABASE_URL = os.environ.get("KAIROS_TEST_DATABASE_URL", "")
+
+# CI runs property tests on fixed examples: a red CI must mean the change broke something,
+# not that this run happened to draw a new counterexample (developers' runs keep exploring).
+settings.register_profile("ci", derandomize=True, database=None)
+if os.environ.get("CI") == "true":
+    settings.load_profile("ci")
 
 
 def _postgres_admin_engine() -> Engine:

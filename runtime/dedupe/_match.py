@@ -1,10 +1,10 @@
 """Finding the stored records a record duplicates under one rule.
 
 Never a fuzzy comparison against every row: the database narrows the candidates first —
-``exact`` fields by ``=``, the others by ``LIKE '%term%'`` on the substrings
-``form_engine.dedupe.search_terms`` picks (a bigram of the name, the last four digits of a
-phone, ``@domain``) — and at most ``CANDIDATE_LIMIT`` candidates are then scored in Python.
-No hidden normalised column is needed, so rules can change without a data migration.
+``exact`` fields by ``=``, the others through the search index (``runtime.dedupe.terms``):
+records indexed under one of the terms ``form_engine.dedupe.search_terms`` picks (a
+bigram of the name, the last four digits of a phone, ``@domain``) — and at most
+``CANDIDATE_LIMIT`` candidates are then scored in Python.
 """
 
 from __future__ import annotations
@@ -16,6 +16,7 @@ from typing import Any
 import sqlalchemy as sa
 
 from form_engine import dedupe
+from runtime.dedupe import terms as dedupe_terms
 from runtime.records._output import row_values
 from runtime.records._plan import TablePlan
 from schemas.spec import DuplicateRuleSpec
@@ -44,11 +45,6 @@ def applies(rule: DuplicateRuleSpec, values: Mapping[str, Any]) -> bool:
     return all(dedupe.comparable(f.match, values.get(f.field)) is not None for f in rule.fields)
 
 
-def _like(term: str) -> str:
-    escaped = term.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
-    return f"%{escaped}%"
-
-
 def prefilter(plan: TablePlan, rule: DuplicateRuleSpec, values: Mapping[str, Any]) -> list[Any]:
     """SQL conditions every matching row meets (one per field of the rule)."""
     where: list[Any] = []
@@ -58,10 +54,11 @@ def prefilter(plan: TablePlan, rule: DuplicateRuleSpec, values: Mapping[str, Any
         if field.match == "exact":
             where.append(column == value)
             continue
-        terms = dedupe.search_terms(field.match, value)
+        terms = dedupe.lookup_terms(field.match, value)
         if not terms:
             return [sa.false()]
-        where.append(sa.or_(*(column.ilike(_like(t), escape="\\") for t in terms)))
+        found = dedupe_terms.matching_ids(plan, (field.field, field.match), terms)
+        where.append(plan.table.c.id.in_(found))
     return where
 
 
@@ -100,6 +97,7 @@ def find_matches(
     and to higher ids)."""
     if not applies(rule, values):
         return []
+    dedupe_terms.ensure_built(conn, plan)
     table = plan.table
     seen = sa.case((visible, 1), else_=0) if visible is not None else sa.literal(1)
     query = (

@@ -2,8 +2,9 @@
 
 Same rules, same errors and warnings as ``check_duplicates`` on one record, but set-based:
 
-- per rule, the batch's prefilters (exact values, ``LIKE`` terms) go to the database in
-  **one** query, ``… WHERE <any row's prefilter> ORDER BY id DESC LIMIT FETCH``; each row
+- per rule, the batch's prefilters (exact values, search-index terms — see
+  ``runtime.dedupe.terms``) go to the database in **one** query, ``… WHERE <every
+  field meets some row's prefilter> ORDER BY id DESC LIMIT FETCH``; each row
   then keeps, in memory, the fetched records meeting *its own* prefilter, newest first,
   up to ``CANDIDATE_LIMIT`` — exactly the candidates its single-record query would get.
   Only when that query was cut off by ``FETCH`` and a row still has fewer than
@@ -16,13 +17,13 @@ Same rules, same errors and warnings as ``check_duplicates`` on one record, but 
   It is named by its title and "an earlier row of the same batch" (it has no id yet) and
   is always visible: the actor submitted it.
 
-``LIKE`` is emulated in Python the way each database evaluates ``ILIKE``: SQLite lowers
-ASCII letters only, PostgreSQL every letter.
+Which fetched record meets which row's terms is decided in Python from the record's
+value (``form_engine.dedupe.index_terms``, the very terms the index holds for it).
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -31,6 +32,7 @@ import sqlalchemy as sa
 from form_engine import dedupe
 from form_engine.conditions import ConditionContext
 from form_engine.messages import FieldError
+from runtime.dedupe import terms as dedupe_terms
 from runtime.dedupe._in_batch import Candidate, InBatch, RowFilter
 from runtime.dedupe._match import CANDIDATE_LIMIT, Match, applies, title_of
 from runtime.dedupe.check import rule_outcome
@@ -41,9 +43,6 @@ from schemas.spec import DuplicateRuleSpec
 
 FETCH = 1000
 """Rows one candidate query returns at most (newest first)."""
-
-
-_ASCII_LOWER = str.maketrans("ABCDEFGHIJKLMNOPQRSTUVWXYZ", "abcdefghijklmnopqrstuvwxyz")
 
 
 @dataclass
@@ -93,7 +92,8 @@ class BatchDuplicates:
         self.title_readable = bool(plan.spec.title_field) and access.visible(
             plan.spec.title_field or ""
         )
-        lower = _lowering(conn)
+        if self.rules:
+            dedupe_terms.ensure_built(conn, plan)
         scope = access.scope("read", context) if self.rules else sa.true()
         self.stored: dict[tuple[str, int], tuple[RowFilter | None, list[Candidate]]] = {}
         for rule in self.rules:
@@ -106,10 +106,13 @@ class BatchDuplicates:
                 and applies(rule, entry.values)
             ]
             filters = [_row_filter(rule, entries[i].values) for i in indexes]
-            found = _stored_candidates(conn, plan, rule, filters, scope, lower)
+            if len(rule.fields) == 1 and rule.fields[0].match != "exact":
+                found = _indexed_candidates(conn, plan, rule, filters, scope)
+            else:
+                found = _stored_candidates(conn, plan, rule, filters, scope)
             for i, row_filter, candidates in zip(indexes, filters, found, strict=True):
                 self.stored[(rule.key, i)] = (row_filter, candidates)
-        self.earlier = {rule.key: InBatch(rule, lower) for rule in self.rules}
+        self.earlier = {rule.key: InBatch(rule) for rule in self.rules}
         self.forms: dict[int, dict[str, Any]] = {}
 
     def check(self, index: int) -> None:
@@ -157,13 +160,90 @@ def check_batch(
 
 
 # --- candidates in the database -------------------------------------------------------
+FETCH_PAIRS = 20_000
+"""(term, record) pairs one query of ``_indexed_candidates`` returns at most."""
+
+
+def _read_columns(plan: TablePlan, rule: DuplicateRuleSpec) -> tuple[list[Any], list[Any] | None]:
+    """The columns scoring and naming read (the rule's fields and the title) and their
+    fields; (the whole row, None) when one of them is not a plain stored column."""
+    table = plan.table
+    wanted = [f.field for f in rule.fields]
+    if plan.spec.title_field:
+        wanted.append(plan.spec.title_field)
+    fields = [plan.fields.get(k) for k in dict.fromkeys(wanted)]
+    if all(f is not None and f.stored and not f.is_child_table for f in fields):
+        return [table.c.id, *(table.c[c] for f in fields if f for c in f.columns)], fields
+    return [table], None
+
+
+def _indexed_candidates(
+    conn: sa.Connection,
+    plan: TablePlan,
+    rule: DuplicateRuleSpec,
+    filters: Sequence[RowFilter | None],
+    scope: sa.ColumnElement[bool],
+) -> list[list[Candidate]]:
+    """``_stored_candidates`` for a rule of one non-exact field: the (term, record) pairs
+    come straight from the search index, newest record first, so which row a record is a
+    candidate of needs no work in Python; each record is made a candidate once."""
+    out: list[list[Candidate]] = [[] for _ in filters]
+    asking: dict[str, list[int]] = {}
+    for i, row_filter in enumerate(filters):
+        if row_filter is not None:
+            for term in row_filter[0][1]:
+                asking.setdefault(term, []).append(i)
+    if not asking:
+        return out
+    rule_field = rule.fields[0]
+    table, index = plan.table, dedupe_terms.TERMS
+    columns, fields = _read_columns(plan, rule)
+    seen = sa.case((scope, 1), else_=0).label("_visible")
+    value = plan.expression(rule_field.field).label("_dedupe_0")
+    slot_id = dedupe_terms.slot_id(plan, (rule_field.field, rule_field.match))
+    made: dict[int, Candidate] = {}
+    below: int | None = None
+    while asking:
+        query = (
+            sa.select(index.c.term.label("_term"), *columns, seen, value)
+            .select_from(index.join(table, table.c.id == index.c.record_id))
+            .where(
+                index.c.slot_id == slot_id,
+                index.c.term.in_(list(asking)),
+                table.c.deleted_at.is_(None),
+            )
+            .order_by(index.c.record_id.desc())
+            .limit(FETCH_PAIRS)
+        )
+        if below is not None:
+            query = query.where(index.c.record_id < below)
+        pairs = conn.execute(query).mappings().all()
+        full = len(pairs) == FETCH_PAIRS
+        if full:  # the last record may have more pairs on the next page: leave it there
+            below = int(pairs[-1]["id"])
+            pairs = [p for p in pairs if int(p["id"]) != below]
+        for pair in pairs:
+            record_id = int(pair["id"])
+            candidate = made.get(record_id)
+            if candidate is None:
+                candidate = made[record_id] = _made(plan, rule, [pair], fields)[0]
+            for i in asking.get(pair["_term"], ()):
+                row = out[i]
+                if len(row) < CANDIDATE_LIMIT and (not row or row[-1] is not candidate):
+                    row.append(candidate)
+        if not full:
+            break
+        still = {t: [i for i in r if len(out[i]) < CANDIDATE_LIMIT] for t, r in asking.items()}
+        asking = {t: rows for t, rows in still.items() if rows}
+    return out
+
+
 def _stored_candidates(
     conn: sa.Connection,
     plan: TablePlan,
     rule: DuplicateRuleSpec,
     filters: Sequence[RowFilter | None],
     scope: sa.ColumnElement[bool],
-    lower: Callable[[str], str],
 ) -> list[list[Candidate]]:
     """Per row (by its prefilter), the stored records its single-record query would
     score, newest first."""
@@ -184,7 +264,7 @@ def _stored_candidates(
     )
     below: int | None = None
     while pending:
-        condition = _sql_condition(rule, expressions, [filters[i] for i in pending])
+        condition = _sql_condition(plan, rule, expressions, [filters[i] for i in pending])
         query = (
             sa.select(*columns, seen, *keyed)
             .where(table.c.deleted_at.is_(None), condition)
@@ -194,7 +274,7 @@ def _stored_candidates(
         if below is not None:
             query = query.where(table.c.id < below)
         fetched = list(conn.execute(query).mappings())
-        postings = _postings(rule, fetched, [filters[i] for i in pending], lower)
+        postings = _postings(rule, fetched, [filters[i] for i in pending])
         made = _made(plan, rule, fetched, fields if light else None)
         for i in pending:
             room = CANDIDATE_LIMIT - len(out[i])
@@ -215,62 +295,47 @@ def _row_filter(rule: DuplicateRuleSpec, values: Mapping[str, Any]) -> RowFilter
         if rule_field.match == "exact":
             parts.append(("=", (value,)))
             continue
-        terms = dedupe.search_terms(rule_field.match, value)
+        terms = dedupe.lookup_terms(rule_field.match, value)
         if not terms:
             return None
-        parts.append(("like", tuple(terms)))
+        parts.append(("terms", terms))
     return tuple(parts)
 
 
-def _like(term: str) -> str:
-    escaped = term.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
-    return f"%{escaped}%"
-
-
 def _sql_condition(
-    rule: DuplicateRuleSpec, expressions: list[Any], filters: list[RowFilter]
+    plan: TablePlan, rule: DuplicateRuleSpec, expressions: list[Any], filters: list[RowFilter]
 ) -> sa.ColumnElement[bool]:
-    """Any of the rows' prefilters (distinct ones once)."""
-
-    def part(column: Any, kind: str, keys: Sequence[Any]) -> Any:
-        if kind == "=":
-            return column.in_(list(keys)) if len(keys) > 1 else column == keys[0]
-        return sa.or_(*(column.ilike(_like(t), escape="\\") for t in keys))
-
-    if len(rule.fields) == 1:
-        kind = filters[0][0][0]
-        keys = list(dict.fromkeys(k for f in filters for k in f[0][1]))
-        return part(expressions[0], kind, keys)
-    return sa.or_(
-        *(
-            sa.and_(*(part(e, kind, keys) for e, (kind, keys) in zip(expressions, f, strict=True)))
-            for f in dict.fromkeys(filters)
-        )
-    )
+    """Per field, any of the rows' values or terms: a superset of the rows' prefilters
+    (with several fields, the rows' own combinations are picked out in Python)."""
+    parts = []
+    for n, (rule_field, expression) in enumerate(zip(rule.fields, expressions, strict=True)):
+        keys = list(dict.fromkeys(k for f in filters for k in f[n][1]))
+        if rule_field.match == "exact":
+            parts.append(expression.in_(keys) if len(keys) > 1 else expression == keys[0])
+        else:
+            slot = (rule_field.field, rule_field.match)
+            parts.append(plan.table.c.id.in_(dedupe_terms.matching_ids(plan, slot, keys)))
+    return sa.and_(*parts)
 
 
 def _postings(
-    rule: DuplicateRuleSpec,
-    fetched: list[Any],
-    filters: list[RowFilter],
-    lower: Callable[[str], str],
+    rule: DuplicateRuleSpec, fetched: list[Any], filters: list[RowFilter]
 ) -> list[dict[Any, list[int]]]:
     """Per rule field: key (value or term) → positions of the fetched rows meeting it,
     ascending (newest first)."""
     out: list[dict[Any, list[int]]] = []
-    for n, _rule_field in enumerate(rule.fields):
+    for n, rule_field in enumerate(rule.fields):
         column = [row[f"_dedupe_{n}"] for row in fetched]
         wanted = {k for f in filters for k in f[n][1]}
         postings: dict[Any, list[int]] = {}
-        if filters and filters[0][n][0] == "=":
+        if rule_field.match == "exact":
             for position, value in enumerate(column):
                 if value in wanted:
                     postings.setdefault(value, []).append(position)
         else:
-            texts = [None if v is None else lower(str(v)) for v in column]
-            for term in wanted:
-                needle = lower(term)
-                postings[term] = [p for p, t in enumerate(texts) if t is not None and needle in t]
+            for position, value in enumerate(column):
+                for term in dedupe.index_terms(rule_field.match, value) & wanted:
+                    postings.setdefault(term, []).append(position)
         out.append(postings)
     return out
 
@@ -290,12 +355,6 @@ def _matching(row_filter: RowFilter | None, postings: list[dict[Any, list[int]]]
             union.update(hits[:CANDIDATE_LIMIT] if single else hits)
         found = union if found is None else found & union
     return sorted(found or ())
-
-
-def _lowering(conn: sa.Connection) -> Callable[[str], str]:
-    if conn.dialect.name == "sqlite":
-        return lambda text: text.translate(_ASCII_LOWER)
-    return str.lower
 
 
 # --- scoring ----------------------------------------------------------------------------

@@ -15,6 +15,7 @@ from typing import Any
 import sqlalchemy as sa
 
 from form_engine.conditions import ConditionContext
+from runtime.dedupe import terms as dedupe_terms
 from runtime.records._audit import audit_row
 from runtime.records._autonumber import reserve_numbers
 from runtime.records._outbox import event_row
@@ -105,6 +106,9 @@ def insert_records(
     fresh_ids = iter(_insert_returning(conn, table, fresh))
     ids = [item.stamps["id"] if "id" in item.stamps else next(fresh_ids) for item in items]
     summaries = _insert_children(conn, app, plan, items, ids)
+    dedupe_terms.add_records(
+        conn, plan, [(i, item.draft.values) for i, item in zip(ids, items, strict=True)]
+    )
     for item, new_id in zip(items, ids, strict=True):
         item.draft.values.update(
             item.stamps,

@@ -20,6 +20,7 @@ from typing import Any
 import sqlalchemy as sa
 
 from form_engine.conditions import ConditionContext
+from runtime.dedupe import terms as dedupe_terms
 from runtime.records import _computed
 from runtime.records._children import columns_of, load_children
 from runtime.records._output import row_values
@@ -183,6 +184,7 @@ def refresh_records(
             updates.setdefault(shape, []).append(
                 {"_record_id": record_id, **{f"_v_{c}": v for c, v in changed.items()}}
             )
+            dedupe_terms.replace_record(conn, plan, record_id, before, values)
             touched = {k for k in plan.fields if before.get(k) != values.get(k)}
             changes.append(Change(record_id, values, before, touched))
         for shape, params in updates.items():

@@ -13,6 +13,7 @@ import sqlalchemy as sa
 
 from form_engine.conditions import ConditionContext
 from form_engine.messages import FieldError
+from runtime.dedupe import terms as dedupe_terms
 from runtime.records import _audit, _outbox
 from runtime.records._checks import unique_violation
 from runtime.records._children import columns_of, load_children, mark_children, write_children
@@ -81,6 +82,7 @@ def update_record(
     except sa.exc.IntegrityError as exc:
         raise integrity_error(plan, exc, values, None) from exc
     assert result.rowcount == 1, "the row was locked by this transaction"
+    dedupe_terms.replace_record(conn, plan, record_id, existing, values)
     values.update(updated_at=now, updated_by=actor.user_id, row_version=version)
     changes: dict[str, Any] = {}
     for key in sorted(draft.changed):

@@ -23,6 +23,8 @@ SYSTEM_TABLE_NAMES = (
     "kairos_outbox",
     "kairos_sequence",
     "kairos_login_attempt",
+    "kairos_dedupe_slot",
+    "kairos_dedupe_term",
 )
 
 
@@ -137,6 +139,27 @@ def define_system_tables(metadata: sa.MetaData) -> dict[str, sa.Table]:
         sa.Column("success", sa.Boolean, nullable=False),
         sa.Index("ix_kairos_login_attempt_user", "username", "at"),
     )
+    # The duplicate check's search index (runtime.dedupe.terms): per record and per
+    # non-exact field of a duplicate rule (a "slot"), the terms it can be found by. The
+    # term table is its own index (no rowid on SQLite): one B-tree to write per term.
+    dedupe_slot = sa.Table(
+        "kairos_dedupe_slot",
+        metadata,
+        sa.Column("id", ID_TYPE, primary_key=True, autoincrement=True),
+        sa.Column("app_key", sa.String(20), nullable=False),
+        sa.Column("table_key", sa.String(30), nullable=False),
+        sa.Column("slot", sa.String(60), nullable=False),  # "field:match"
+        sa.Column("built_at", UTCDateTime(), nullable=False),
+        sa.UniqueConstraint("app_key", "table_key", "slot", name="uq_kairos_dedupe_slot"),
+    )
+    dedupe_term = sa.Table(
+        "kairos_dedupe_term",
+        metadata,
+        sa.Column("slot_id", ID_TYPE, primary_key=True, autoincrement=False),
+        sa.Column("term", sa.String(60), primary_key=True),
+        sa.Column("record_id", ID_TYPE, primary_key=True, autoincrement=False),
+        sqlite_with_rowid=False,
+    )
     tables = (
         department,
         user,
@@ -147,6 +170,8 @@ def define_system_tables(metadata: sa.MetaData) -> dict[str, sa.Table]:
         outbox,
         sequence,
         login_attempt,
+        dedupe_slot,
+        dedupe_term,
     )
     return {t.name: t for t in tables}
 

@@ -14,27 +14,29 @@ does not need ``update`` on the referring records (a rep merging two customers m
 fail because a colleague's follow-up points at one of them); its audit entries still name
 the actor.
 
-The service's public methods each open their own transaction; to keep the merge atomic it
-uses the service's per-connection steps (``_load_for_write``, ``_update``) and the delete /
-restore steps of ``runtime.records._delete`` that ``RecordService.delete``/``restore`` use.
+It runs as one unit of work of the record service (``RecordService.unit_of_work``),
+through its public calls only: ``lock`` holds the master and the merged records (rights
+checked, rows locked), ``references``/``repoint`` move the references between held records,
+``delete``/``restore``/``update`` do the rest, ``versions`` reads the row versions the
+merge log keeps; the log row is written on the unit's connection.
 """
 
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from typing import Any
 
-import sqlalchemy as sa
-
 from form_engine.messages import FieldError
-from runtime.db import write_transaction
 from runtime.dedupe.log import MERGE_LOG, ensure_merge_log, get_merge
-from runtime.records import _delete
-from runtime.records._plan import TablePlan
-from runtime.records.actor import Actor
-from runtime.records.errors import PermissionDenied, RecordError, RecordValidationError
-from runtime.records.service import RecordService
+from runtime.records import (
+    Actor,
+    PermissionDenied,
+    RecordError,
+    RecordService,
+    RecordValidationError,
+    TablePlan,
+)
 
 MAX_RECORDS = 5
 
@@ -83,14 +85,10 @@ def merge(
     master_id, others = _check_ids(master_id, other_ids)
     choices = _check_choices(plan, field_choices or {}, [master_id, *others])
     ensure_merge_log(service.engine)
-    with write_transaction(service.engine) as conn:
+    with service.unit_of_work() as unit:
         now = service.clock()
-        context = service.context(actor, now)
-        master = service._load_for_write(conn, actor, plan, access, master_id, "update", context)
-        merged = {
-            oid: service._load_for_write(conn, actor, plan, access, oid, "delete", context)
-            for oid in others
-        }
+        master = service.lock(actor, table, master_id, action="update")
+        merged = {oid: service.lock(actor, table, oid, action="delete") for oid in others}
         changes = {
             key: plan.fields[key].to_json(merged[rid].get(key))
             for key, rid in choices.items()
@@ -100,17 +98,14 @@ def merge(
             "master": _image(plan, master),
             "merged": {str(oid): _image(plan, values) for oid, values in merged.items()},
         }
-        moved = _repoint(service, conn, actor, plan, master_id, others)
+        moved = _repoint(service, actor, plan, master_id, others)
         for oid in others:
-            existing = service._load_for_write(conn, actor, plan, access, oid, "delete", context)
-            doomed = _delete.cascade_set(conn, service.app, plan, oid)
-            _delete.check_not_referenced(conn, service.app, actor, doomed, context)
-            _delete.delete_cascading(conn, service.app, plan, oid, existing, doomed, actor, now)
+            service.delete(actor, table, oid)
         if changes:
-            service._update(conn, actor, plan, access, master_id, changes, None)
+            service.update(actor, table, master_id, changes)
         touched = [(table, master_id), *((table, oid) for oid in others)]
         touched += [(m["table"], m["id"]) for m in moved]
-        merge_id = conn.execute(
+        merge_id = unit.connection.execute(
             MERGE_LOG.insert()
             .values(
                 app_key=service.app.app.key,
@@ -120,7 +115,7 @@ def merge(
                 field_choices=dict(choices),
                 before=before,
                 repointed=moved,
-                versions=_versions(service, conn, touched),
+                versions=_versions(service, touched),
                 user_id=actor.user_id,
                 channel=actor.channel,
                 created_at=now,
@@ -138,43 +133,47 @@ def undo_merge(service: RecordService, actor: Actor, merge_id: int) -> dict[str,
     """Put a merge back exactly: merged records restored, the master's values and every
     re-pointed reference back. Returns the master as the actor reads it."""
     ensure_merge_log(service.engine)
-    with write_transaction(service.engine) as conn:
-        log = get_merge(conn, int(merge_id))
+    with service.unit_of_work() as unit:
+        log = get_merge(unit.connection, int(merge_id))
         if log is None or log["app_key"] != service.app.app.key:
             raise MergeError("merge_not_found", id=merge_id)
         if log["undone_at"] is not None:
             raise MergeError("merge_already_undone", id=merge_id)
         if not actor.unrestricted and log["user_id"] != actor.user_id:
             raise PermissionDenied("merge_undo_forbidden")
-        plan = service.plan(log["table_key"])
+        table = log["table_key"]
+        plan = service.plan(table)
         access = service.access(actor, plan)
         access.require("update")
         access.require("delete")
-        _check_unchanged(service, conn, log)
-        now = service.clock()
-        context = service.context(actor, now)
+        _check_unchanged(service, log)
         for oid in log["merged_ids"]:
-            existing = service._load_for_write(
-                conn, actor, plan, access, int(oid), "delete", context, deleted=True
-            )
-            _delete.restore_cascading(conn, service.app, plan, int(oid), existing, actor, now)
+            service.lock(actor, table, oid, action="delete", deleted=True)
+            service.restore(actor, table, oid)
+        held = service.lock(actor, table, log["master_id"], action="update")
         for moved in log["repointed"]:
-            other = service.plan(moved["table"])
-            _set_reference(service, conn, actor, other, moved["id"], moved["field"], moved["old"])
+            own = moved["table"] == table and moved["id"] == log["master_id"]
+            if own and held.get(moved["field"]) != moved["new"]:
+                continue  # the merge then gave the master a chosen value: restored below
+            service.repoint(
+                actor,
+                moved["table"],
+                moved["id"],
+                moved["field"],
+                was=moved["new"],
+                to=moved["old"],
+            )
         master = log["before"]["master"]
-        current = service._load_for_write(
-            conn, actor, plan, access, log["master_id"], "update", context
-        )
-        current_json = _image(plan, current)
-        restore = {k: v for k, v in master.items() if current_json.get(k) != v}
+        current = _image(plan, service.lock(actor, table, log["master_id"], action="update"))
+        restore = {k: v for k, v in master.items() if current.get(k) != v}
         if restore:
-            service._update(conn, actor, plan, access, log["master_id"], restore, None)
-        conn.execute(
+            service.update(actor, table, log["master_id"], restore)
+        unit.connection.execute(
             MERGE_LOG.update()
             .where(MERGE_LOG.c.id == log["id"])
-            .values(undone_at=now, undone_by=actor.user_id)
+            .values(undone_at=service.clock(), undone_by=actor.user_id)
         )
-    return service.get(actor, log["table_key"], log["master_id"])
+    return service.get(actor, table, log["master_id"])
 
 
 def _check_ids(master_id: Any, other_ids: Sequence[Any]) -> tuple[int, list[int]]:
@@ -216,87 +215,51 @@ def _image(plan: TablePlan, values: Mapping[str, Any]) -> dict[str, Any]:
     return {key: plan.fields[key].to_json(values.get(key)) for key in mergeable_fields(plan)}
 
 
-def _referrers(service: RecordService, target: str) -> list[tuple[TablePlan, str]]:
-    return [
-        (other, key)
-        for other in service.app.plans.values()
-        for key, target_key in other.relation_targets.items()
-        if target_key == target and other.fields[key].stored
-    ]
-
-
 def _repoint(
-    service: RecordService,
-    conn: sa.Connection,
-    actor: Actor,
-    plan: TablePlan,
-    master_id: int,
-    others: list[int],
+    service: RecordService, actor: Actor, plan: TablePlan, master_id: int, others: list[int]
 ) -> list[dict[str, Any]]:
     """Point every live reference to a merged record at the master; returns the moves.
-    A reference from the master to a merged record (``parent_company``) is emptied: a
+    References between the merged records stay (they go to the bin together). A
+    reference from the master to a merged record (``parent_company``) is emptied: a
     record cannot be its own parent."""
     moved: list[dict[str, Any]] = []
-    for other, key in _referrers(service, plan.key):
-        column = other.expression(key)
-        query = sa.select(other.table.c.id, column.label("old")).where(
-            column.in_(others), other.table.c.deleted_at.is_(None)
+    for ref in service.references(actor, plan.key, others):
+        if ref.table == plan.key and ref.id in others:
+            continue
+        new = None if (ref.table == plan.key and ref.id == master_id) else master_id
+        service.repoint(actor, ref.table, ref.id, ref.field, was=ref.target, to=new)
+        moved.append(
+            {"table": ref.table, "field": ref.field, "id": ref.id, "old": ref.target, "new": new}
         )
-        if other.key == plan.key:
-            query = query.where(other.table.c.id.not_in(others))
-        for row in conn.execute(query.order_by(other.table.c.id)).all():
-            new = None if (other.key == plan.key and row.id == master_id) else master_id
-            _set_reference(service, conn, actor, other, row.id, key, new)
-            moved.append(
-                {"table": other.key, "field": key, "id": row.id, "old": row.old, "new": new}
-            )
     return moved
 
 
-def _set_reference(
-    service: RecordService,
-    conn: sa.Connection,
-    actor: Actor,
-    plan: TablePlan,
-    record_id: int,
-    key: str,
-    value: int | None,
-) -> None:
-    """Write one reference as part of a merge (see module doc on rights). A child-table
-    row has no write path of its own: its column is set directly."""
-    if plan.parent:
-        conn.execute(plan.table.update().where(plan.table.c.id == record_id).values({key: value}))
-        return
-    channel = "system" if plan.fields[key].spec.readonly else actor.channel
-    acting = replace(actor, is_admin=True, channel=channel)
-    access = service.access(acting, plan)
-    service._update(conn, acting, plan, access, int(record_id), {key: value}, None)
-
-
-def _versions(
-    service: RecordService, conn: sa.Connection, touched: list[tuple[str, int]]
-) -> list[list[Any]]:
+def _versions(service: RecordService, touched: list[tuple[str, int]]) -> list[list[Any]]:
+    """``[table, id, row_version]`` of every touched record, in first-touched order."""
+    touched = list(dict.fromkeys(touched))
+    found = {
+        table_key: service.versions(table_key, [i for t, i in touched if t == table_key])
+        for table_key in dict.fromkeys(t for t, _i in touched)
+    }
     out = []
-    for table_key, record_id in dict.fromkeys(touched):
-        plan = service.plan(table_key)
-        version = conn.execute(
-            sa.select(plan.table.c.row_version).where(plan.table.c.id == record_id)
-        ).scalar()
-        out.append([table_key, int(record_id), version])
+    for table_key, record_id in touched:
+        version = found[table_key].get(int(record_id))
+        out.append([table_key, int(record_id), None if version is None else version.row_version])
     return out
 
 
-def _check_unchanged(service: RecordService, conn: sa.Connection, log: Mapping[str, Any]) -> None:
+def _check_unchanged(service: RecordService, log: Mapping[str, Any]) -> None:
+    """MergeError when a touched record was written (or deleted, restored) since."""
+    found: dict[str, dict[int, Any]] = {}
+    for table_key, record_id, _version in log["versions"]:
+        found.setdefault(table_key, {})[record_id] = None
+    for table_key, ids in found.items():
+        found[table_key] = service.versions(table_key, list(ids))
     for table_key, record_id, version in log["versions"]:
-        plan = service.plan(table_key)
-        row = conn.execute(
-            sa.select(plan.table.c.row_version, plan.table.c.deleted_at).where(
-                plan.table.c.id == record_id
-            )
-        ).first()
+        now = found[table_key].get(record_id)
         merged = table_key == log["table_key"] and record_id in log["merged_ids"]
-        gone = row is None or (row.deleted_at is not None) != merged
-        if gone or row.row_version != version:
+        if now is None or now.deleted != merged or now.row_version != version:
+            plan = service.plan(table_key)
             raise MergeError("merge_changed_since", table=plan.label(), record=record_id)
 
 

@@ -4,6 +4,7 @@ See docs/records.md for the API, validation order, permission model and event pa
 """
 
 from runtime.records._audit import AuditEntry
+from runtime.records._holding import RecordVersion, Reference
 from runtime.records._plan import FieldPlan, TablePlan
 from runtime.records._preview import Preview
 from runtime.records._reads import Page
@@ -34,5 +35,7 @@ __all__ = [
     "RecordNotFound",
     "RecordService",
     "RecordValidationError",
+    "RecordVersion",
+    "Reference",
     "TablePlan",
 ]

@@ -9,6 +9,11 @@ single writer never waits on itself), and the whole commits â€” or rolls back â€
 
 The active unit is kept in a context variable, so it follows the thread (or task) that
 opened it and never leaks into another request.
+
+A unit also remembers the records its callers *hold*: ``RecordService.lock`` checked the
+actor's rights on them and locked their rows for the rest of the unit. An operation over
+several records (a merge) may then move references between the records it holds
+(``RecordService.references``, ``repoint``) without rights on the referring records.
 """
 
 from __future__ import annotations
@@ -22,9 +27,8 @@ from sqlalchemy.engine import Engine
 
 from runtime.db import WRITE_OPTION, read_transaction, write_transaction
 
-_ACTIVE: ContextVar[tuple[Engine, sa.Connection] | None] = ContextVar(
-    "kairos_unit_of_work", default=None
-)
+Held = tuple[int | None, str, int]
+"""(user id of the actor holding it, table key, record id)."""
 
 
 class UnitOfWork:
@@ -34,9 +38,15 @@ class UnitOfWork:
     def __init__(self, connection: sa.Connection) -> None:
         self.connection = connection
         self.discarded = False
+        self._held: set[Held] = set()
 
     def discard(self) -> None:
         self.discarded = True
+
+
+_ACTIVE: ContextVar[tuple[Engine, UnitOfWork] | None] = ContextVar(
+    "kairos_unit_of_work", default=None
+)
 
 
 class Discard(Exception):
@@ -47,10 +57,30 @@ class Discard(Exception):
         self.result = result
 
 
-def joined(engine: Engine) -> sa.Connection | None:
-    """The connection of the unit of work open on ``engine`` in this context, if any."""
+def active_unit(engine: Engine) -> UnitOfWork | None:
+    """The unit of work open on ``engine`` in this context, if any."""
     active = _ACTIVE.get()
     return active[1] if active is not None and active[0] is engine else None
+
+
+def joined(engine: Engine) -> sa.Connection | None:
+    """The connection of the unit of work open on ``engine`` in this context, if any."""
+    unit = active_unit(engine)
+    return None if unit is None else unit.connection
+
+
+def hold(engine: Engine, held: Held) -> None:
+    """Record that an actor holds a record for the rest of the open unit of work."""
+    unit = active_unit(engine)
+    if unit is None:
+        raise RuntimeError("holding a record for write needs an open unit of work")
+    unit._held.add(held)
+
+
+def holds(engine: Engine, held: Held) -> bool:
+    """Whether the actor holds the record in the unit of work open on ``engine``."""
+    unit = active_unit(engine)
+    return unit is not None and held in unit._held
 
 
 @contextmanager
@@ -61,7 +91,7 @@ def open_unit(engine: Engine, *, commit: bool = True) -> Iterator[UnitOfWork]:
     with engine.connect().execution_options(**{WRITE_OPTION: True}) as conn:
         transaction = conn.begin()
         unit = UnitOfWork(conn)
-        token = _ACTIVE.set((engine, conn))
+        token = _ACTIVE.set((engine, unit))
         try:
             yield unit
         except BaseException:

@@ -23,8 +23,9 @@ from runtime.records import _delete, _write
 from runtime.records import _guard as guard
 from runtime.records._bulk import bulk_insert
 from runtime.records._children import load_children
+from runtime.records._holding import Holding, check_version, load_for_write
 from runtime.records._insert import sync_id_sequence
-from runtime.records._output import row_values, to_output
+from runtime.records._output import to_output
 from runtime.records._permissions import TableAccess, table_access
 from runtime.records._plan import AppPlan, TablePlan, app_plan
 from runtime.records._prepare import prepare
@@ -43,9 +44,7 @@ from runtime.records.actor import Actor
 from runtime.records.errors import (
     PermissionDenied,
     QueryError,
-    RecordConflict,
     RecordError,
-    RecordNotFound,
     RecordValidationError,
 )
 from runtime.storage.tables import AppTables
@@ -79,8 +78,9 @@ class BulkUpdateResult:
         return not self.errors
 
 
-class RecordService(Reader):
-    """Create, read, update, delete, restore, bulk, upsert, query, aggregate, history.
+class RecordService(Reader, Holding):
+    """Create, read, update, delete, restore, bulk, upsert, query, aggregate, history;
+    within a unit of work, hold records for write and move references between them.
 
     ``clock`` returns the current aware UTC time (tests pass a fixed one); ``registry`` is
     taken from ``tables`` when not given.
@@ -313,8 +313,8 @@ class RecordService(Reader):
     ) -> dict[str, Any]:
         now = self.clock()
         context = self.context(actor, now)
-        existing = self._load_for_write(conn, actor, plan, access, record_id, "update", context)
-        self._check_version(conn, existing, row_version)
+        existing = load_for_write(conn, plan, access, record_id, "update", context)
+        check_version(conn, self.tables, existing, row_version)
         old_children = {
             k: load_children(conn, self.app[c], [record_id])[record_id]
             for k, c in plan.children.items()
@@ -409,8 +409,8 @@ class RecordService(Reader):
         with write_scope(self.engine) as conn:
             now = self.clock()
             context = self.context(actor, now)
-            existing = self._load_for_write(conn, actor, plan, access, record_id, "delete", context)
-            self._check_version(conn, existing, row_version)
+            existing = load_for_write(conn, plan, access, record_id, "delete", context)
+            check_version(conn, self.tables, existing, row_version)
             doomed = _delete.cascade_set(conn, self.app, plan, record_id)
             _delete.check_not_referenced(conn, self.app, actor, doomed, context)
             _delete.delete_cascading(conn, self.app, plan, record_id, existing, doomed, actor, now)
@@ -425,8 +425,8 @@ class RecordService(Reader):
         with write_scope(self.engine) as conn:
             now = self.clock()
             context = self.context(actor, now)
-            existing = self._load_for_write(
-                conn, actor, plan, access, record_id, "delete", context, deleted=True
+            existing = load_for_write(
+                conn, plan, access, record_id, "delete", context, deleted=True
             )
             _delete.restore_cascading(conn, self.app, plan, record_id, existing, actor, now)
             values = {
@@ -439,54 +439,6 @@ class RecordService(Reader):
             for key, child_key in plan.children.items():
                 values[key] = load_children(conn, self.app[child_key], [record_id])[record_id]
         return self._output(actor, plan, access, values)
-
-    # --- write helpers --------------------------------------------------------------
-    def _load_for_write(
-        self,
-        conn: sa.Connection,
-        actor: Actor,
-        plan: TablePlan,
-        access: TableAccess,
-        record_id: int,
-        action: str,
-        context: ConditionContext,
-        *,
-        deleted: bool = False,
-    ) -> dict[str, Any]:
-        """The stored record, if the actor may see it (else RecordNotFound) and may
-        ``action`` it (else PermissionDenied). Locks the row on PostgreSQL."""
-        table = plan.table
-        allowed = sa.case((access.scope(action, context), 1), else_=0).label("_allowed")
-        state = table.c.deleted_at.is_not(None) if deleted else table.c.deleted_at.is_(None)
-        query = sa.select(table, allowed).where(
-            table.c.id == record_id, state, access.scope("read", context)
-        )
-        if conn.dialect.name == "postgresql":
-            query = query.with_for_update(of=table)
-        row = conn.execute(query).mappings().first()
-        if row is None:
-            raise RecordNotFound(plan.label(), record_id)
-        if not row["_allowed"]:
-            raise PermissionDenied.action(action, plan.label())
-        return row_values(plan, row)
-
-    def _check_version(
-        self, conn: sa.Connection, existing: Mapping[str, Any], expected: int | None
-    ) -> None:
-        if expected is None or int(expected) == int(existing["row_version"]):
-            return
-        users = self.tables.system["kairos_user"]
-        name = None
-        if existing.get("updated_by") is not None:
-            name = conn.execute(
-                sa.select(users.c.display_name).where(users.c.id == existing["updated_by"])
-            ).scalar()
-        raise RecordConflict(
-            current_version=int(existing["row_version"]),
-            updated_by=existing.get("updated_by"),
-            updated_by_name=name,
-            updated_at=existing["updated_at"],
-        )
 
     def _read(self) -> Any:
         return read_scope(self.engine)

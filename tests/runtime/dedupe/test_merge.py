@@ -93,6 +93,19 @@ def test_self_reference_from_the_master_is_emptied_and_undone(service, actors, w
     assert service.get(admin, "customer", c)["parent_company"] == b
 
 
+def test_undo_restores_a_self_reference_the_master_took_from_a_merged_record(
+    service, actors, world
+):
+    admin = actors["admin"]
+    a, b, c = world["a"]["id"], world["b"]["id"], world["c"]["id"]
+    service.update(admin, "customer", b, {"parent_company": a})
+    before = _snapshot(service, admin)
+    result = merge(service, admin, "customer", c, [b], {"parent_company": b})
+    assert result.record["parent_company"] == a  # b's, not emptied
+    assert undo_merge(service, admin, result.merge_id)["parent_company"] == b
+    assert _snapshot(service, admin) == before
+
+
 def test_undo_refused_after_a_later_edit(service, actors, world):
     admin = actors["admin"]
     a, b = world["a"]["id"], world["b"]["id"]

@@ -540,7 +540,7 @@ def trade_name(core: str) -> str:
     at least two characters; ``core`` itself when none can be set aside."""
     name = core
     stripped = True
-    while stripped:
+    while stripped and name.endswith(INDUSTRY_WORDS):  # one C call before the loop
         stripped = False
         for word in INDUSTRY_WORDS:
             if name.endswith(word) and len(name) - len(word) >= 2:

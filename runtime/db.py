@@ -57,6 +57,10 @@ def create_engine(url: str, *, schema: str | None = None, **kwargs: Any) -> Engi
             cur.execute("PRAGMA journal_mode=WAL")
             cur.execute("PRAGMA synchronous=NORMAL")
             cur.execute("PRAGMA busy_timeout=30000")
+            # 32 MiB of page cache per connection (SQLite's default is 2 MiB): an import
+            # writes rows, audit entries, events and search terms into B-trees far larger
+            # than that; bench/imports.py spent ~7 % less CPU with it.
+            cur.execute("PRAGMA cache_size=-32768")
             cur.close()
 
         @sa.event.listens_for(engine, "begin")

@@ -85,7 +85,11 @@ class BatchDuplicates:
         access: TableAccess,
         entries: Sequence[BatchEntry],
         context: ConditionContext,
+        *,
+        known: dict[Any, Candidate] | None = None,
     ) -> None:
+        """``known``: stored candidates made by earlier batches of the same call, by
+        (rule, record id), reused and added to."""
         self.plan = plan
         self.entries = entries
         self.rules = [r for r in plan.spec.duplicate_rules if r.action != "report"]
@@ -107,7 +111,7 @@ class BatchDuplicates:
             ]
             filters = [_row_filter(rule, entries[i].values) for i in indexes]
             if len(rule.fields) == 1 and rule.fields[0].match != "exact":
-                found = _indexed_candidates(conn, plan, rule, filters, scope)
+                found = _indexed_candidates(conn, plan, rule, filters, scope, known)
             else:
                 found = _stored_candidates(conn, plan, rule, filters, scope)
             for i, row_filter, candidates in zip(indexes, filters, found, strict=True):
@@ -183,6 +187,7 @@ def _indexed_candidates(
     rule: DuplicateRuleSpec,
     filters: Sequence[RowFilter | None],
     scope: sa.ColumnElement[bool],
+    known: dict[Any, Candidate] | None = None,
 ) -> list[list[Candidate]]:
     """``_stored_candidates`` for a rule of one non-exact field: the (term, record) pairs
     come straight from the search index, newest record first, so which row a record is a
@@ -201,32 +206,46 @@ def _indexed_candidates(
     seen = sa.case((scope, 1), else_=0).label("_visible")
     value = plan.expression(rule_field.field).label("_dedupe_0")
     slot_id = dedupe_terms.slot_id(plan, (rule_field.field, rule_field.match))
-    made: dict[int, Candidate] = {}
+    made: dict[Any, Candidate] = {} if known is None else known
     below: int | None = None
     while asking:
-        query = (
-            sa.select(index.c.term.label("_term"), *columns, seen, value)
-            .select_from(index.join(table, table.c.id == index.c.record_id))
-            .where(
-                index.c.slot_id == slot_id,
-                index.c.term.in_(list(asking)),
-                table.c.deleted_at.is_(None),
-            )
+        # The page of pairs is taken from the index alone, then joined: a LIMITed
+        # subquery is computed first on every database, so a planner misled by stale
+        # statistics (PostgreSQL during a large import) cannot probe the index once per
+        # stored row instead.
+        page = (
+            sa.select(index.c.term, index.c.record_id)
+            .where(index.c.slot_id == slot_id, index.c.term.in_(list(asking)))
             .order_by(index.c.record_id.desc())
             .limit(FETCH_PAIRS)
         )
         if below is not None:
-            query = query.where(index.c.record_id < below)
-        pairs = conn.execute(query).mappings().all()
-        full = len(pairs) == FETCH_PAIRS
+            page = page.where(index.c.record_id < below)
+        pairs_page = page.subquery("pairs")
+        query = (
+            sa.select(
+                pairs_page.c.term.label("_term"),
+                pairs_page.c.record_id.label("_record_id"),
+                table.c.deleted_at.label("_deleted_at"),
+                *columns,
+                seen,
+                value,
+            )
+            .select_from(pairs_page.outerjoin(table, table.c.id == pairs_page.c.record_id))
+            .order_by(pairs_page.c.record_id.desc())
+        )
+        raw = conn.execute(query).mappings().all()
+        full = len(raw) == FETCH_PAIRS
         if full:  # the last record may have more pairs on the next page: leave it there
-            below = int(pairs[-1]["id"])
-            pairs = [p for p in pairs if int(p["id"]) != below]
+            below = int(raw[-1]["_record_id"])
+            raw = [p for p in raw if int(p["_record_id"]) != below]
+        # Pairs of records in the recycle bin (or gone) are no candidates.
+        pairs = [p for p in raw if p["id"] is not None and p["_deleted_at"] is None]
         for pair in pairs:
-            record_id = int(pair["id"])
-            candidate = made.get(record_id)
+            key = (rule.key, int(pair["id"]))
+            candidate = made.get(key)
             if candidate is None:
-                candidate = made[record_id] = _made(plan, rule, [pair], fields)[0]
+                candidate = made[key] = _made(plan, rule, [pair], fields)[0]
             for i in asking.get(pair["_term"], ()):
                 row = out[i]
                 if len(row) < CANDIDATE_LIMIT and (not row or row[-1] is not candidate):

@@ -71,6 +71,10 @@ class _Claims:
 
     values: dict[Constraint, set[tuple[Any, ...]]] = field(default_factory=dict)
     ids: set[int] = field(default_factory=set)
+    candidates: dict[Any, Any] = field(default_factory=dict)
+    """Stored duplicate candidates already made in this call (``BatchDuplicates``): a
+    record is a candidate of rows in many batches, and stored records do not change
+    while the call runs."""
 
 
 def bulk_insert(
@@ -161,7 +165,7 @@ def _validate(
     duplicates = None
     if plan.spec.duplicate_rules and not preserve_ids:
         entries = [BatchEntry(d.values, d.changed, d.errors, d.warnings) for _i, d, _g in prepared]
-        duplicates = BatchDuplicates(conn, plan, access, entries, context)
+        duplicates = BatchDuplicates(conn, plan, access, entries, context, known=claims.candidates)
     _check_unique(conn, plan, [(d, g) for _i, d, g in prepared], claims, duplicates)
     ready = []
     for index, draft, given in prepared:

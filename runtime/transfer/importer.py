@@ -32,7 +32,7 @@ from runtime.transfer.reading import Source
 from runtime.transfer.references import References
 from runtime.transfer.text import TransferError
 
-CHUNK = 8000
+CHUNK = 4000
 """Records per chunk: each chunk is one ``bulk_create`` (the service batches by 2,000; the
 batches of one call share the duplicate candidates they have made)."""
 MODES = ("insert", "update", "upsert")

@@ -1,5 +1,5 @@
 """``kairos worker`` (background jobs, outbox and webhook deliveries in a process of their
-own) and ``kairos webhook redeliver``.
+own), ``kairos webhook redeliver`` and ``kairos webhook prune``.
 
 The web app runs the same work in ``JOB_WORKERS`` threads; a separate worker process is
 for installations that serve the web app with ``JOB_WORKERS=0`` or want more throughput.
@@ -12,6 +12,7 @@ import logging
 import os
 import signal
 import threading
+from datetime import timedelta
 from importlib import import_module
 from importlib.metadata import entry_points
 from types import FrameType
@@ -114,5 +115,53 @@ def redeliver_command(delivery_id: int, database_url: str | None) -> None:
         except LookupError:
             raise click.ClickException(f"there is no webhook delivery {delivery_id}") from None
         click.echo(f"Delivery {delivery_id} queued again as delivery {new_id}.")
+    finally:
+        engine.dispose()
+
+
+@webhook_group.command("prune")
+@click.option(
+    "--older-than",
+    "older_than",
+    type=click.IntRange(min=1),
+    default=None,
+    metavar="DAYS",
+    help="Delete deliveries (delivered or failed) that finished more than DAYS days ago. "
+    "Default: the configured retention ($KAIROS_WEBHOOK_RETENTION_DAYS, 30; failed ones "
+    "$KAIROS_WEBHOOK_FAILED_RETENTION_DAYS, 90).",
+)
+@click.option("--dry-run", is_flag=True, help="Only count what would be deleted.")
+@database_option
+def prune_command(older_than: int | None, dry_run: bool, database_url: str | None) -> None:
+    """Delete old entries of the webhook delivery log (waiting ones are kept)."""
+    from runtime.jobs._tables import utcnow
+    from runtime.webhooks import (
+        Retention,
+        configured_retention,
+        count_prunable,
+        ensure_webhook_tables,
+        prune_deliveries,
+    )
+
+    retention = configured_retention()
+    if older_than is not None:
+        retention = Retention(timedelta(days=older_than), timedelta(days=older_than))
+    if retention.off:
+        click.echo("Retention is off (0 days): nothing to prune.")
+        return
+    now = utcnow()
+    policy = ", ".join(
+        f"{'delivered' if status == 'succeeded' else 'failed'} before {cutoff:%Y-%m-%d %H:%M} UTC"
+        for status, cutoff in retention.cutoffs(now).items()
+    )
+    engine = open_database(database_url, create=False)
+    try:
+        ensure_webhook_tables(engine)
+        if dry_run:
+            found = sum(count_prunable(engine, retention, now=now).values())
+            click.echo(f"Would delete {found} webhook deliveries ({policy}).")
+            return
+        deleted = prune_deliveries(engine, retention, now=now)
+        click.echo(f"Deleted {deleted} webhook deliveries ({policy}).")
     finally:
         engine.dispose()

@@ -61,6 +61,7 @@ DELIVERY = sa.Table(
     sa.Column("redelivery_of", ID_TYPE, nullable=True),
     sa.Index("ix_kairos_webhook_delivery_due", "status", "available_at"),
     sa.Index("ix_kairos_webhook_delivery_hook", "webhook_id", "id"),
+    sa.Index("ix_kairos_webhook_delivery_finished", "status", "finished_at"),  # pruning
 )
 
 ATTEMPT = sa.Table(
@@ -91,5 +92,8 @@ SETTING = sa.Table(
 
 
 def ensure_webhook_tables(engine: sa.Engine) -> None:
-    """Create the webhook tables (and the system tables) that do not exist yet."""
+    """Create the webhook tables (and the system tables) that do not exist yet, and the
+    indexes added since a table was created (``create_all`` only indexes new tables)."""
     WEBHOOKS_METADATA.create_all(engine, checkfirst=True)
+    for index in DELIVERY.indexes:
+        index.create(engine, checkfirst=True)

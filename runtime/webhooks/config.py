@@ -7,12 +7,13 @@ page turns into localised messages, so this package stays free of web concerns.
 from __future__ import annotations
 
 import secrets
-from collections.abc import Mapping
+from collections.abc import Collection, Iterator, Mapping
+from dataclasses import dataclass
 from typing import Any
 
 import sqlalchemy as sa
 
-from form_engine.conditions import check_condition
+from form_engine.conditions import ConditionProblem, check_condition
 from form_engine.kinds import Kind
 from runtime.db import read_transaction, write_transaction
 from runtime.jobs._tables import utcnow
@@ -24,14 +25,32 @@ DEFAULT_MAX_ATTEMPTS = 6
 ALLOWLIST_KEY = "allowed_hosts"
 
 
+@dataclass(frozen=True)
+class UnknownOption:
+    """A condition compares a select field with an option key the field does not have
+    (``path`` points at the value, as condition problems' paths do)."""
+
+    path: str
+    field: str
+    value: str
+
+
 class WebhookInvalid(ValueError):
     """The submitted webhook has problems: ``problems`` maps field → code, ``details``
-    field → extra text (e.g. the condition checker's localised messages)."""
+    field → extra text (e.g. the condition checker's localised messages), and
+    ``condition_problems`` the condition's problems themselves (ConditionProblem or
+    UnknownOption, each with its path), for a page that names the fields they concern."""
 
-    def __init__(self, problems: dict[str, str], details: dict[str, list[str]] | None = None):
+    def __init__(
+        self,
+        problems: dict[str, str],
+        details: dict[str, list[str]] | None = None,
+        condition_problems: list[ConditionProblem | UnknownOption] | None = None,
+    ):
         super().__init__(", ".join(f"{k}: {v}" for k, v in problems.items()))
         self.problems = problems
         self.details = details or {}
+        self.condition_problems = condition_problems or []
 
 
 def new_secret() -> str:
@@ -57,11 +76,14 @@ def check_webhook(
     tables: Mapping[str, Mapping[str, Kind]],
     allowed: list[str],
     locale: str,
+    options: Mapping[str, Mapping[str, Collection[str]]] | None = None,
 ) -> dict[str, Any]:
     """The cleaned values of a webhook form; raises WebhookInvalid. ``tables`` maps each
-    table key to its field kinds (for checking the condition)."""
+    table key to its field kinds (for checking the condition); ``options`` (optional)
+    maps a table's select fields to their option keys, which the condition must use."""
     problems: dict[str, str] = {}
     details: dict[str, list[str]] = {}
+    condition_problems: list[ConditionProblem | UnknownOption] = []
     name = str(values.get("name") or "").strip()
     if not name or len(name) > 100:
         problems["name"] = "name"
@@ -80,10 +102,15 @@ def check_webhook(
         problems["url"] = "scheme"
     condition = values.get("condition")
     if condition is not None and table in tables:
-        found = check_condition(condition, tables[table])
+        found: list[ConditionProblem | UnknownOption] = list(
+            check_condition(condition, tables[table])
+        )
+        if not found and options and table in options:
+            found = list(unknown_options(condition, options[table]))
         if found:
             problems["condition"] = "condition"
-            details["condition"] = [p.localized_message(locale) for p in found]
+            details["condition"] = [_message(p, locale) for p in found]
+            condition_problems = found
     try:
         max_attempts = int(values.get("max_attempts") or DEFAULT_MAX_ATTEMPTS)
     except (TypeError, ValueError):
@@ -91,7 +118,7 @@ def check_webhook(
     if not 1 <= max_attempts <= 20:
         problems["max_attempts"] = "max_attempts"
     if problems:
-        raise WebhookInvalid(problems, details)
+        raise WebhookInvalid(problems, details, condition_problems)
     return {
         "name": name,
         "table_key": table,
@@ -101,6 +128,40 @@ def check_webhook(
         "active": bool(values.get("active")),
         "max_attempts": max_attempts,
     }
+
+
+def unknown_options(
+    condition: Any, options: Mapping[str, Collection[str]], path: str = ""
+) -> Iterator[UnknownOption]:
+    """Every literal option key of a (type-checked) condition that its select field does
+    not have. Field references and ``$…`` values are left to the condition checker."""
+    if not isinstance(condition, Mapping):
+        return
+    for group in ("all", "any"):
+        if isinstance(condition.get(group), list):
+            for index, child in enumerate(condition[group]):
+                yield from unknown_options(child, options, f"{_join(path, group)}[{index}]")
+    if "not" in condition:
+        yield from unknown_options(condition["not"], options, _join(path, "not"))
+    field = condition.get("field")
+    if not isinstance(field, str) or field not in options or "value" not in condition:
+        return
+    value = condition["value"]
+    listed = isinstance(value, list)
+    for index, item in enumerate(value if listed else [value]):
+        if isinstance(item, str) and not item.startswith("$") and item not in options[field]:
+            at = f"{_join(path, 'value')}[{index}]" if listed else _join(path, "value")
+            yield UnknownOption(at, field, item)
+
+
+def _join(path: str, name: str) -> str:
+    return f"{path}.{name}" if path else name
+
+
+def _message(problem: ConditionProblem | UnknownOption, locale: str) -> str:
+    if isinstance(problem, UnknownOption):
+        return f"{problem.field}: {problem.value!r} is not an option of this field"
+    return str(problem.localized_message(locale))
 
 
 def create_webhook(

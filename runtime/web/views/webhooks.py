@@ -9,6 +9,8 @@ pump with the app's worker threads. Guide: docs/webhooks.md.
 from __future__ import annotations
 
 import json
+from collections.abc import Mapping
+from datetime import timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
 
@@ -28,8 +30,18 @@ from flask.blueprints import BlueprintSetupState
 from runtime import webhooks
 from runtime.db import read_transaction
 from runtime.web.auth import admin_required
+from runtime.web.context import actor
 from runtime.web.i18n import current_locale
 from runtime.web.i18n import gettext as _
+from runtime.web.views._list_display import References, available_columns
+from runtime.web.views._list_filters import builder_rules, chosen_titles
+from runtime.web.views._webhook_condition import (
+    builder_tables,
+    describe,
+    option_keys,
+    problem_texts,
+    with_options,
+)
 
 blueprint = Blueprint("webhooks", __name__, url_prefix="/admin/webhooks")
 
@@ -115,9 +127,12 @@ def _form(hook: dict[str, Any] | None) -> Any:
     if values["condition"] is None:
         condition_text = ""
     errors: dict[str, list[str]] = {}
+    rule_errors: dict[int, list[str]] = {}
+    mode = "builder"
     if request.method == "POST":
         form = request.form
         condition_text = form.get("condition", "").strip()
+        mode = "json" if form.get("condition_mode") == "json" else "builder"
         values = {
             "name": form.get("name", ""),
             "table_key": form.get("table_key", ""),
@@ -133,12 +148,18 @@ def _form(hook: dict[str, Any] | None) -> Any:
             errors["condition"] = [_problem_text("condition_json")]
         with read_transaction(engine) as conn:
             allowed = webhooks.allowlist(conn)
+        options = option_keys(_state().service(), actor(), current_locale())
         try:
-            cleaned = webhooks.check_webhook(values, kinds, allowed, current_locale())
+            cleaned = webhooks.check_webhook(values, kinds, allowed, current_locale(), options)
         except webhooks.WebhookInvalid as invalid:
             for field, code in invalid.problems.items():
                 errors.setdefault(field, []).append(_problem_text(code))
-                errors[field] += invalid.details.get(field, [])
+                if field != "condition":
+                    errors[field] += invalid.details.get(field, [])
+            for problem in _condition_problems(invalid, values):
+                errors["condition"].append(problem["text"])
+                if problem["rule"] is not None:
+                    rule_errors.setdefault(problem["rule"], []).append(problem["text"])
         if not errors:
             if hook is None:
                 hook_id = webhooks.create_webhook(
@@ -157,7 +178,54 @@ def _form(hook: dict[str, Any] | None) -> Any:
         errors=errors,
         table_labels=labels,
         events=webhooks.EVENTS,
+        builder=_builder(values, condition_text, mode, rule_errors),
     ), (422 if errors else 200)
+
+
+def _condition_problems(
+    invalid: webhooks.WebhookInvalid, values: dict[str, Any]
+) -> list[dict[str, Any]]:
+    if not invalid.condition_problems:
+        return []
+    svc, locale = _state().service(), current_locale()
+    columns = available_columns(svc, actor(), values["table_key"], locale)
+    return problem_texts(invalid.condition_problems, values["condition"], columns, locale)
+
+
+def _builder(
+    values: dict[str, Any], condition_text: str, mode: str, rule_errors: dict[int, list[str]]
+) -> dict[str, Any]:
+    """The condition builder's configuration: every table's fields, the condition as
+    builder rules (None when it is not a flat all/any list the builder can show, or not
+    even JSON), the titles of records it names, and the problems per rule."""
+    svc, who, locale = _state().service(), actor(), current_locale()
+    tables, shared = builder_tables(svc, who, locale, _search_url())
+    condition = values.get("condition")
+    editable = isinstance(condition, Mapping) or (condition is None and not condition_text)
+    state = builder_rules(condition) if editable else None
+    table = values.get("table_key") or ""
+    titles: dict[str, dict[str, str]] = {}
+    if state is not None and table in tables:
+        columns = available_columns(svc, who, table, locale)
+        known = {f["key"] for f in tables[table]}
+        if all(rule["field"] in known for rule in state["rules"]):
+            titles = chosen_titles(state, columns, tables[table], References(svc, who, locale))
+    return {
+        "tables": tables,
+        "shared": shared,
+        "condition": condition if editable else None,
+        "jsonOnly": not editable,
+        "titles": titles,
+        "mode": mode,
+        "ruleErrors": {str(k): v for k, v in rule_errors.items()},
+    }
+
+
+def _search_url() -> Any:
+    """The forms area's relation-picker search URL of a table's field (while it exists)."""
+    if "forms.search" not in current_app.view_functions:
+        return lambda _table, _key: None
+    return lambda table, key: url_for("forms.search", table=table, field=key)
 
 
 @blueprint.route("/<int:webhook_id>")
@@ -165,13 +233,32 @@ def _form(hook: dict[str, Any] | None) -> Any:
 def show(webhook_id: int) -> Any:
     hook = _hook_or_404(webhook_id)
     labels, _kinds = _tables_and_kinds()
+    locale, table = current_locale(), hook["table_key"]
+    svc, who = _state().service(), actor()
+    tables, shared = builder_tables(svc, who, locale, _search_url(), only=table)
+    fields = with_options(tables.get(table, []), shared)
+    condition = hook["condition"]
+    state = builder_rules(condition) if isinstance(condition, Mapping) else None
+    titles: dict[str, dict[str, str]] = {}
+    if state is not None and {r["field"] for r in state["rules"]} <= {f["key"] for f in fields}:
+        columns = available_columns(svc, who, table, locale)
+        titles = chosen_titles(state, columns, fields, References(svc, who, locale))
     return render_template(
         "webhooks/show.html",
         hook=hook,
         table_labels=dict(labels),
         deliveries=webhooks.deliveries(_state().engine, webhook_id),
         reveal=request.args.get("reveal") == "1",
+        condition_words=describe(condition, fields, locale, titles),
+        retention=_retention_words(webhooks.configured_retention()),
     )
+
+
+def _retention_words(retention: webhooks.Retention) -> dict[str, str]:
+    def words(age: timedelta | None) -> str:
+        return _("for ever") if age is None else _("for %(days)s days", days=age.days)
+
+    return {"delivered": words(retention.delivered), "failed": words(retention.failed)}
 
 
 @blueprint.route("/<int:webhook_id>/secret", methods=["POST"])

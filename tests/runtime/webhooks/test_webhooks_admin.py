@@ -3,8 +3,11 @@ allowlist, delete; administrators only."""
 
 from __future__ import annotations
 
+import json
+import re
 from collections.abc import Callable
 
+import pytest
 import sqlalchemy as sa
 from flask import Flask
 from flask.testing import FlaskClient
@@ -130,3 +133,108 @@ def test_edit_rotate_allowlist_and_delete(
     with engine.connect() as conn:
         assert conn.execute(sa.select(sa.func.count()).select_from(WEBHOOK)).scalar() == 0
     assert client.get(f"/admin/webhooks/{hook['id']}").status_code == 404
+
+
+def _builder_config(page: str) -> dict:
+    found = re.search(r'id="condition-builder-config">(.*?)</script>', page, re.S)
+    assert found is not None
+    return dict(json.loads(found.group(1)))
+
+
+def test_condition_problems_name_the_field_and_the_rule(
+    web_app: Flask, login: Callable[..., FlaskClient]
+) -> None:
+    client = login("admin")
+    form = {**FORM, "url": "https://erp.local/x", "condition_mode": "builder"}
+
+    def post(condition: object) -> str:
+        page = client.post("/admin/webhooks/new", data={**form, "condition": json.dumps(condition)})
+        assert page.status_code == 422
+        return str(page.get_data(as_text=True))
+
+    text = post({"field": "level", "op": "changed_to", "value": "zz"})
+    assert "客户等级：“zz”不是该字段的选项。" in text
+    assert "“zz”不是该字段的选项" in post({"field": "level", "op": "in", "value": ["a", "zz"]})
+    text = post(
+        {
+            "any": [
+                {"field": "level", "op": "eq", "value": "a"},
+                {"field": "nope", "op": "is_empty"},
+                {"field": "reg_capital", "op": "gt", "value": "很多"},
+            ]
+        }
+    )
+    assert "第 2 个条件：字段“nope”不存在" in text
+    assert "注册资本" in text and "很多" in text
+    # the builder marks the rows the problems are in
+    assert set(_builder_config(text)["ruleErrors"]) == {"1", "2"}
+    client.post("/locale/en")  # remembered on the account
+    text = post({"field": "level", "op": "eq", "value": "zz"})
+    assert "Level: “zz” is not an option of this field." in text
+    assert list_webhooks(web_app.extensions["kairos"].engine, APP) == []
+    # references to the changing user and to other fields are not option keys
+    for fine in (
+        {"field": "owner_id", "op": "eq", "value": "$user"},
+        {"field": "level", "op": "ne", "value": {"field": "source"}},
+    ):
+        saved = client.post("/admin/webhooks/new", data={**form, "condition": json.dumps(fine)})
+        assert saved.status_code == 302, saved.get_data(as_text=True)
+
+
+def test_the_builder_offers_change_operators_and_the_changing_user(
+    web_app: Flask, login: Callable[..., FlaskClient]
+) -> None:
+    config = _builder_config(login("admin").get("/admin/webhooks/new").get_data(as_text=True))
+    fields = {f["key"]: f for f in config["tables"]["customer"]}
+    ops = config["shared"]["ops"]
+    labels = {o["op"]: o["label"] for o in ops[fields["level"]["kind"]]}
+    assert labels["changed_to"] == "变更为" and labels["changed_from"] == "变更前为"
+    assert {o["value"] for o in fields["level"]["options"]} >= {"a", "b", "c"}
+    assert fields["industry"]["input"] == "search"  # records are searched, not listed
+    assert fields["owner_id"]["shared"] == "user"
+    users = {o["value"]: o["label"] for o in config["shared"]["choices"]["user"]}
+    assert users["$user"] == "做出变更的用户"
+    moment = {o["op"] for o in ops[fields["created_at"]["kind"]]}
+    assert "changed" in moment and "changed_to" not in moment
+    assert {o["op"] for o in ops[fields["address"]["kind"]]} == {
+        "is_empty",
+        "is_not_empty",
+        "changed",
+    }
+    assert config["condition"] is None and config["mode"] == "builder"
+
+
+def test_the_webhook_page_says_how_long_deliveries_are_kept(
+    web_app: Flask, login: Callable[..., FlaskClient], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    engine = _engine(web_app)
+    client = login("admin")
+    condition = {"all": [{"field": "level", "op": "changed_to", "value": "a"}]}
+    client.post(
+        "/admin/webhooks/new",
+        data={**FORM, "url": "https://erp.example.com/hook", "condition": json.dumps(condition)},
+    )
+    [hook] = list_webhooks(engine, APP)
+    monkeypatch.setenv("KAIROS_WEBHOOK_RETENTION_DAYS", "7")
+    page = client.get(f"/admin/webhooks/{hook['id']}").get_data(as_text=True)
+    assert "客户等级 变更为 A 重点客户" in page
+    assert "已送达的保留 7 天，失败的保留 90 天" in page
+    monkeypatch.setenv("KAIROS_WEBHOOK_RETENTION_DAYS", "0")
+    page = client.get(f"/admin/webhooks/{hook['id']}").get_data(as_text=True)
+    assert "已送达的保留 永久，失败的保留 永久" in page
+    edit = client.get(f"/admin/webhooks/{hook['id']}/edit").get_data(as_text=True)
+    assert _builder_config(edit)["condition"] == condition
+    # a relation's value is shown by its record's title
+    service = open_app(engine, APP)
+    with engine.connect() as conn:
+        admin = load_actor(conn, user_id(engine, "admin"), APP)
+    [industry] = service.query(admin, "industry", fields=["name"], limit=1).rows
+    by_industry = {"field": "industry", "op": "changed_to", "value": industry["id"]}
+    client.post(
+        f"/admin/webhooks/{hook['id']}/edit",
+        data={**FORM, "url": "https://erp.example.com/hook", "condition": json.dumps(by_industry)},
+    )
+    page = client.get(f"/admin/webhooks/{hook['id']}").get_data(as_text=True)
+    assert f"行业 变更为 {industry['name']}" in page
+    edit = client.get(f"/admin/webhooks/{hook['id']}/edit").get_data(as_text=True)
+    assert _builder_config(edit)["titles"] == {"industry": {str(industry["id"]): industry["name"]}}

@@ -37,7 +37,10 @@ def test_admin_creates_a_webhook_and_sees_its_deliveries(
     ARTIFACTS.mkdir(exist_ok=True)
     page.screenshot(path=str(ARTIFACTS / "webhooks_form_zh.png"), full_page=True)
     page.fill("#url", receiver.url)
-    page.fill("#condition", '{"field": "region", "op": "eq", "value": "east"}')
+    page.click("[data-testid=condition-add]")  # the visual builder writes the condition
+    rule = page.locator("[data-testid=condition-rule]")
+    rule.locator("[data-testid=condition-field-key]").select_option("region")
+    rule.locator("[data-testid=condition-value]").select_option("east")
     page.click("[data-testid=save-webhook]")
     secret = page.input_value("[data-testid=webhook-secret]")
     assert secret.startswith("whsec_")

@@ -45,11 +45,11 @@ def publish_command(path: str, dry_run: bool, database_url: str | None, locale: 
         ) from None
     finally:
         engine.dispose()
-    steps = outcome.plan.describe(locale)
-    for line in steps:
+    for line in outcome.plan.describe(locale):
         click.echo(f"  - {line}")
+    steps = outcome.plan.steps  # "no changes" is a line, not a step
     app = result.spec.key
-    if outcome.plan.is_empty and not outcome.applied:
+    if outcome.identical:
         click.echo(
             say(
                 locale,
@@ -64,10 +64,11 @@ def publish_command(path: str, dry_run: bool, database_url: str | None, locale: 
             say(
                 locale,
                 "{app}：演练完成，将创建版本 {v}（{n} 个步骤），未做任何修改",
-                "{app}: dry run; would create version {v} ({n} steps); nothing changed",
+                "{app}: dry run; would create version {v} ({n} {steps}); nothing changed",
                 app=app,
                 v=outcome.version_no,
                 n=len(steps),
+                steps="step" if len(steps) == 1 else "steps",
             )
         )
     else:
@@ -75,10 +76,11 @@ def publish_command(path: str, dry_run: bool, database_url: str | None, locale: 
             say(
                 locale,
                 "{app}：已发布版本 {v}（{n} 个步骤）",
-                "{app}: published version {v} ({n} steps)",
+                "{app}: published version {v} ({n} {steps})",
                 app=app,
                 v=outcome.version_no,
                 n=len(steps),
+                steps="step" if len(steps) == 1 else "steps",
             )
         )
 

@@ -41,11 +41,13 @@ _SYSTEM_METADATA = _APP.metadata
 class PublishResult:
     """``version_no`` is the version now current (for a dry run: the one it would create,
     or the current one when nothing changed); ``applied`` is True when this call migrated
-    the database and stored a new version."""
+    the database and stored a new version; ``identical`` when the definition is the one
+    already published (a new version may need no schema step: a label changed)."""
 
     version_no: int
     plan: MigrationPlan
     applied: bool
+    identical: bool = False
 
 
 @dataclass(frozen=True)
@@ -97,7 +99,9 @@ def publish(
         conn.execute(sa.select(_APP.c.app_key).where(_APP.c.app_key == spec.key).with_for_update())
         current = _current(conn, spec.key)
         if current is not None and current["checksum"] == checksum:
-            return PublishResult(current["version_no"], MigrationPlan(spec.key), applied=False)
+            return PublishResult(
+                current["version_no"], MigrationPlan(spec.key), applied=False, identical=True
+            )
         previous = AppSpec.from_dict(current["definition"]) if current is not None else None
         plan = plan_migration(conn, tables, previous)
         apply_migration(conn, plan)
@@ -128,7 +132,9 @@ def _plan_only(
 ) -> PublishResult:
     app_key = tables.app.key
     if current is not None and current["checksum"] == checksum:
-        return PublishResult(current["version_no"], MigrationPlan(app_key), applied=False)
+        return PublishResult(
+            current["version_no"], MigrationPlan(app_key), applied=False, identical=True
+        )
     previous = AppSpec.from_dict(current["definition"]) if current is not None else None
     plan = plan_migration(conn, tables, previous)
     next_no = (current["version_no"] if current is not None else 0) + 1

@@ -59,3 +59,25 @@ def test_versions_of_an_unpublished_app_is_a_clear_error(database_url: str) -> N
     result = runner.invoke(main, ["app", "versions", "nope", "--database", database_url])
     assert result.exit_code == 1
     assert "has not been published" in result.output
+
+
+def test_a_label_change_is_a_new_version_without_schema_steps(
+    database_url: str, tmp_path: Path
+) -> None:
+    """A dry run of a label-only change used to say "identical; nothing to publish", and
+    the real publish counted the "no changes" line as a step."""
+    runner = CliRunner()
+    runner.invoke(main, ["app", "publish", str(SAMPLE_APP), "--database", database_url])
+    changed = tmp_path / "app"
+    shutil.copytree(SAMPLE_APP, changed)
+    lead = changed / "tables" / "lead.json"
+    doc = json.loads(lead.read_text(encoding="utf-8"))
+    doc["label"]["zh-CN"] = "销售线索"
+    lead.write_text(json.dumps(doc, ensure_ascii=False), encoding="utf-8")
+    dry = runner.invoke(
+        main, ["app", "publish", str(changed), "--dry-run", "--database", database_url]
+    )
+    assert dry.exit_code == 0, dry.output
+    assert "would create version 2 (0 steps)" in dry.output
+    real = runner.invoke(main, ["app", "publish", str(changed), "--database", database_url])
+    assert "published version 2 (0 steps)" in real.output

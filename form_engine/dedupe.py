@@ -35,8 +35,12 @@ from rapidfuzz import fuzz, process
 from form_engine.fields.phone import fold_phone_text
 
 CACHED_VALUES = 65_536
-"""Parsed names and normalised phones/texts kept per process: an import compares each new
-row with the same few hundred newest records over and over. The results are immutable."""
+"""Parsed names and normalised phones/texts kept per process: the same stored records come
+back as candidates of many rows of an import (they share a trade name). Immutable."""
+RECENT_VALUES = 4096
+"""Search terms and trade names kept per process: a new record's are asked twice in a row
+(checked, then indexed), never again — a large cache of them would only hold memory
+(a term set is ~1 KiB; 65,536 of them were most of an import's heap)."""
 
 LEGAL_FORMS = (
     "集团股份有限公司",
@@ -534,7 +538,7 @@ INDUSTRY_WORDS = tuple(sorted(_INDUSTRY_TEXT.split(), key=len, reverse=True))
 """Industry words (行业) that follow the trade name (字号) in a Chinese company name."""
 
 
-@lru_cache(maxsize=CACHED_VALUES)
+@lru_cache(maxsize=RECENT_VALUES)
 def trade_name(core: str) -> str:
     """``core`` without the industry words at its end (恒瑞达信息技术 → 恒瑞达), keeping
     at least two characters; ``core`` itself when none can be set aside."""
@@ -583,7 +587,7 @@ def index_terms(match: str, value: Any) -> frozenset[str]:
     return _index_terms(match, str(value))
 
 
-@lru_cache(maxsize=CACHED_VALUES)
+@lru_cache(maxsize=RECENT_VALUES)
 def _index_terms(match: str, text: str) -> frozenset[str]:
     if match == "phone" or match == "email_domain":
         return frozenset(search_terms(match, text))

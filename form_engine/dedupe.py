@@ -34,9 +34,11 @@ from rapidfuzz import fuzz, process
 
 from form_engine.fields.phone import fold_phone_text
 
-CACHED_VALUES = 65_536
+CACHED_VALUES = 16_384
 """Parsed names and normalised phones/texts kept per process: the same stored records come
-back as candidates of many rows of an import (they share a trade name). Immutable."""
+back as candidates of many rows of an import (they share a trade name). Immutable. 16,384
+rather than 65,536: a 100k-row import's resident memory was 110 MiB lower for ~5 % more
+CPU, and an import's memory stops growing after the first ~16,000 rows."""
 RECENT_VALUES = 4096
 """Search terms and trade names kept per process: a new record's are asked twice in a row
 (checked, then indexed), never again — a large cache of them would only hold memory

@@ -324,12 +324,14 @@ def query_problem(
     if not problems or not all(hasattr(p, "localized_message") for p in problems):
         return str(error.message(locale))
     separator = "；" if locale == "zh-CN" else "; "
-    detail = separator.join(_problem_text(p, condition, columns, locale) for p in problems)
+    detail = separator.join(problem_text(p, condition, columns, locale) for p in problems)
     return str(QueryError(detail=detail).message(locale))
 
 
-def _problem_text(problem: Any, condition: Any, columns: Mapping[str, Column], locale: str) -> str:
-    leaf, value = _leaf_at(condition, str(getattr(problem, "path", "")))
+def problem_text(problem: Any, condition: Any, columns: Mapping[str, Column], locale: str) -> str:
+    """One condition problem in the reader's language, naming the field its path points
+    at by its label; the problem's own message when the path names no known field."""
+    leaf, value = leaf_at(condition, str(getattr(problem, "path", "")))
     column = columns.get(leaf.get("field")) if leaf else None
     if column is None:
         return str(problem.localized_message(locale))
@@ -347,7 +349,7 @@ def _problem_text(problem: Any, condition: Any, columns: Mapping[str, Column], l
     )
 
 
-def _leaf_at(condition: Any, path: str) -> tuple[Mapping[str, Any] | None, Any]:
+def leaf_at(condition: Any, path: str) -> tuple[Mapping[str, Any] | None, Any]:
     """The innermost field condition on ``path`` and the value the path ends at."""
     node, leaf = condition, None
     for name, index in _PATH_STEP.findall(path):

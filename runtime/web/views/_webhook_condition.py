@@ -24,10 +24,10 @@ from runtime.web.views._list_filters import (
     BUILDER_OPERATORS,
     INPUTS,
     OPERATOR_LABELS,
-    _leaf_at,
-    _problem_text,
     field_options,
     kind_operators,
+    leaf_at,
+    problem_text,
     searchable,
 )
 from runtime.webhooks.config import UnknownOption
@@ -187,8 +187,8 @@ def problem_texts(
                 value=problem.value,
             )
         else:
-            leaf, _value = _leaf_at(condition, problem.path)
-            text = _problem_text(problem, condition, columns, locale)
+            leaf, _value = leaf_at(condition, problem.path)
+            text = problem_text(problem, condition, columns, locale)
             if (leaf is None or leaf.get("field") not in columns) and rule is not None:
                 text = _("Condition %(number)s: %(problem)s", number=rule + 1, problem=text)
         out.append({"rule": rule, "text": text})

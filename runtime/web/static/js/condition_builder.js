@@ -107,45 +107,6 @@
     return { match: keys[0], rules: rules };
   }
 
-  /* A relation value picker that searches as the user types (the forms area's picker
-   * search, ``?q=``), as the list filter's: ``chosen`` the value(s), ``titles`` by id. */
-  function searchPicker(el, url, many, chosen, titles, onChange) {
-    if (!window.TomSelect) { return null; }
-    var values = (Array.isArray(chosen) ? chosen : [chosen]).filter(function (v) {
-      return v !== "" && v !== null && v !== undefined;
-    }).map(String);
-    var picker = new window.TomSelect(el, {
-      valueField: "value",
-      labelField: "text",
-      searchField: ["text"],
-      options: values.map(function (v) { return { value: v, text: titles[v] || "#" + v }; }),
-      items: values,
-      maxItems: many ? null : 1,
-      plugins: many ? ["remove_button"] : [],
-      preload: "focus",
-      loadThrottle: 250,
-      dropdownParent: "body",
-      score: function () { return function () { return 1; }; },
-      load: function (query, done) {
-        picker.loadedSearches = {};
-        fetch(url + "?q=" + encodeURIComponent(query), {
-          credentials: "same-origin", headers: { Accept: "application/json" }
-        })
-          .then(function (r) { return r.ok ? r.json() : []; })
-          .then(function (found) {
-            picker.clearOptions();
-            done(found.map(function (o) { return { value: String(o.value), text: o.text }; }));
-          }, function () { done(); });
-      },
-      onChange: function () {
-        var value = picker.getValue();
-        if (many && !Array.isArray(value)) { value = value ? value.split(",") : []; }
-        onChange(value);
-      }
-    });
-    return picker;
-  }
-
   document.addEventListener("alpine:init", function () {
     window.Alpine.data("conditionBuilder", function () {
       var config = readJson("condition-builder-config") || { tables: {}, condition: null };
@@ -258,7 +219,8 @@
         picker: function (el, r) {
           var many = this.arity(r) === "many";
           var titles = (config.titles || {})[r.field] || {};
-          searchPicker(el, this.field(r).search, many, r.value, titles, function (value) {
+          var search = this.field(r).search;
+          window.KairosRelationSearch.picker(el, search, many, r.value, titles, function (value) {
             r.value = value;
           });
         },

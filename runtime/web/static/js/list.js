@@ -21,49 +21,6 @@
     return url.pathname + url.search;
   }
 
-  /* A relation value picker that searches the records as the user types (the forms
-   * area's picker search, ``?q=``) instead of loading every choice with the page.
-   * ``chosen``: the current value(s); ``titles``: their titles by id. */
-  function searchPicker(el, url, many, chosen, titles, onChange) {
-    if (!window.TomSelect) { return null; }
-    var values = (Array.isArray(chosen) ? chosen : [chosen]).filter(function (v) {
-      return v !== "" && v !== null && v !== undefined;
-    }).map(String);
-    var picker = new window.TomSelect(el, {
-      valueField: "value",
-      labelField: "text",
-      searchField: ["text"],
-      options: values.map(function (v) { return { value: v, text: titles[v] || "#" + v }; }),
-      items: values,
-      maxItems: many ? null : 1,
-      plugins: many ? ["remove_button"] : [],
-      preload: "focus",
-      loadThrottle: 250,
-      dropdownParent: "body",
-      // the server already matched the search fields, not only the title: keep its order
-      score: function () { return function () { return 1; }; },
-      load: function (query, done) {
-        // show only what the server found for this text (the selection stays), and ask
-        // again when the same text comes back: records change
-        picker.loadedSearches = {};
-        fetch(url + "?q=" + encodeURIComponent(query), {
-          credentials: "same-origin", headers: { Accept: "application/json" }
-        })
-          .then(function (r) { return r.ok ? r.json() : []; })
-          .then(function (found) {
-            picker.clearOptions();
-            done(found.map(function (o) { return { value: String(o.value), text: o.text }; }));
-          }, function () { done(); });
-      },
-      onChange: function () {
-        var value = picker.getValue();
-        if (many && !Array.isArray(value)) { value = value ? value.split(",") : []; }
-        onChange(value);
-      }
-    });
-    return picker;
-  }
-
   var ARITY = {
     is_empty: "none", is_not_empty: "none", today: "none",
     between: "two", in: "many", not_in: "many",
@@ -129,7 +86,8 @@
         picker: function (el, r) {
           var many = this.arity(r) === "many";
           var titles = (config.titles || {})[r.field] || {};
-          searchPicker(el, this.field(r).search, many, r.value, titles, function (value) {
+          var search = this.field(r).search;
+          window.KairosRelationSearch.picker(el, search, many, r.value, titles, function (value) {
             r.value = value;
           });
         },
@@ -257,7 +215,7 @@
         },
         isMulti: function () { return !!this.current().multi; },
         picker: function (el) {
-          searchPicker(el, this.current().search, false, "", {}, function () {});
+          window.KairosRelationSearch.picker(el, this.current().search, false, "", {}, function () {});
         }
       };
     });

@@ -24,12 +24,16 @@ from runtime.db import read_transaction
 from runtime.publish import VersionNotFound
 from runtime.records import Actor, RecordError, RecordService
 from runtime.seed import DemoDataRejected, SeedError, SeedReport, load_seed
+from runtime.storage.system import ensure_system_tables
 from schemas.spec import localize
 
 app_option = click.option("--app", "app_key", default="opportunity", show_default=True)
 
 
 def open_service(engine: Engine, app_key: str, locale: str) -> RecordService:
+    # A database upgraded to a version with new system tables (the duplicate-check
+    # index) may meet the CLI before the web app created them.
+    ensure_system_tables(engine)
     try:
         return open_app(engine, app_key)
     except VersionNotFound:

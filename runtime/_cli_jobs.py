@@ -61,11 +61,13 @@ def worker_command(threads: int, once: bool, database_url: str | None) -> None:
         work_once,
     )
     from runtime.jobs._store import worker_name
+    from runtime.storage.system import ensure_system_tables
     from runtime.webhooks import ensure_webhook_tables
 
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(name)s %(message)s")
     modules = load_job_modules()
     engine = open_database(database_url)
+    ensure_system_tables(engine)  # an upgraded database may meet the worker first
     ensure_job_tables(engine)
     ensure_webhook_tables(engine)
     kinds = ", ".join(sorted(registered_kinds())) or "-"

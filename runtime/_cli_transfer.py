@@ -84,6 +84,20 @@ def import_command(
         for problem in result.problems[:20]:
             lines = ",".join(str(n) for n in problem.lines)
             click.echo(f"  {lines}: " + "；".join(m for _, m in problem.errors), err=True)
+        if result.possible_duplicates:
+            click.echo(
+                say(
+                    locale,
+                    "已导入，但可能与已有记录重复：{n} 条",
+                    "Imported, but possibly duplicates of existing records: {n}",
+                    n=result.possible_duplicates,
+                ),
+                err=True,
+            )
+            for found in result.duplicates[:20]:
+                lines = ",".join(str(n) for n in found.lines)
+                said = "；".join(w["message"] for w in found.warnings)
+                click.echo(f"  {lines}: {said}", err=True)
         if result.error_file and errors_out is not None:
             errors_out.write_bytes(result.error_file)
             click.echo(say(locale, "错误文件：{p}", "Error file: {p}", p=errors_out), err=True)

@@ -35,6 +35,8 @@ class ChunkOutcome:
     failed: list[tuple[Group, Problems]] = field(default_factory=list)
     values: dict[int, dict[str, Any]] = field(default_factory=dict)
     """id(group) → the record as stored (JSON form), for previews."""
+    warned: list[tuple[Group, list[dict[str, Any]]]] = field(default_factory=list)
+    """Created records a ``warn`` duplicate rule flagged, with the service's warnings."""
 
 
 def error_problems(error: RecordError, locale: str) -> Problems:
@@ -145,6 +147,8 @@ class Writer:
                 self._fail(outcome, group, [])
                 continue
             outcome.created += 1
+            if index in result.warnings:
+                outcome.warned.append((group, result.warnings[index]))
             if self.keep_values:
                 outcome.values[id(group)] = self.svc.get(self.actor, self.table, record_id)
 

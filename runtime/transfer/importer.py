@@ -96,6 +96,17 @@ class RowProblem:
 
 
 @dataclass
+class PossibleDuplicate:
+    """A created record that a ``warn`` duplicate rule flagged: its sheet lines, its title
+    and, per rule, the message (in the import's language) and the matching records the
+    importing user may read (``id``, ``title``, ``score``)."""
+
+    lines: list[int]
+    title: str | None
+    warnings: list[dict[str, Any]]
+
+
+@dataclass
 class ImportResult:
     total: int = 0
     created: int = 0
@@ -104,6 +115,10 @@ class ImportResult:
     written: bool = False
     problems: list[RowProblem] = field(default_factory=list)
     error_file: bytes | None = None
+    possible_duplicates: int = 0
+    """Created records flagged by a ``warn`` duplicate rule (they were imported)."""
+    duplicates: list[PossibleDuplicate] = field(default_factory=list)
+    """The first KEPT_PROBLEMS of them, for display."""
 
     def as_dict(self) -> dict[str, Any]:
         return {
@@ -114,6 +129,11 @@ class ImportResult:
             "written": self.written,
             "problems": [
                 {"lines": p.lines, "errors": [[f, m] for f, m in p.errors]} for p in self.problems
+            ],
+            "possible_duplicates": self.possible_duplicates,
+            "duplicates": [
+                {"lines": d.lines, "title": d.title, "warnings": d.warnings}
+                for d in self.duplicates
             ],
         }
 
@@ -188,6 +208,7 @@ def _run_chunks(
     grouper = Grouper(plan.header, plan.targets, writer.group_key)
     references = References(writer.svc, writer.actor)
     relations = _relation_targets(writer.svc, plan)
+    title_key = writer.svc.plan(plan.table).spec.title_field
     groups = grouper.groups(plan.data_rows())
     if limit is not None:
         groups = islice(groups, limit)
@@ -207,9 +228,34 @@ def _run_chunks(
             errors.add(group.lines, group.rows, messages)
             if len(result.problems) < KEPT_PROBLEMS:
                 result.problems.append(RowProblem(group.lines, _cells(plan, group), problems))
+        for group, warnings in outcome.warned:
+            result.possible_duplicates += 1
+            if len(result.duplicates) < KEPT_PROBLEMS:
+                result.duplicates.append(
+                    _possible_duplicate(title_key, group, warnings, options.locale)
+                )
         lines_done = chunk[-1].lines[-1] - plan.header.row - 1
         if progress is not None:
             progress(lines_done, total, None)
+
+
+def _possible_duplicate(
+    title_key: str | None, group: Group, warnings: list[dict[str, Any]], locale: str
+) -> PossibleDuplicate:
+    title = group.values.get(title_key) if title_key else None
+    return PossibleDuplicate(
+        lines=list(group.lines),
+        title=None if title is None else str(title),
+        warnings=[
+            {
+                "rule": w["rule"],
+                "message": w["messages"].get(locale) or next(iter(w["messages"].values())),
+                "matches": w["matches"],
+                "hidden": w["hidden"],
+            }
+            for w in warnings
+        ],
+    )
 
 
 def _cells(plan: ImportPlan, group: Group) -> dict[str, Any]:

@@ -24,8 +24,9 @@ def _said(errors: list[FieldError]) -> list[tuple]:
 @pytest.mark.parametrize("who", ["admin", "zhang"])
 def test_batch_check_gives_the_single_record_answer(service, actors, monkeypatch, who):
     """Stored similar names (more than CANDIDATE_LIMIT match some rows' prefilters), some
-    the rep cannot see; the batch queries are cut into many rounds (FETCH = FETCH_PAIRS = 37) and must still
-    give each row exactly the candidates, errors and warnings of check_duplicates."""
+    the rep cannot see; the batch queries are cut into many rounds (FETCH = FETCH_PAIRS =
+    37) and must still give each row exactly the candidates, errors and warnings of
+    check_duplicates."""
     seed = [{"name": f"杭州测试客户{i:04d}有限公司", "uscc": f"U{i}"} for i in range(260)]
     assert service.bulk_create(actors["admin"], "customer", seed[:130], atomic=False).ok
     assert service.bulk_create(actors["li"], "customer", seed[130:], atomic=False).ok

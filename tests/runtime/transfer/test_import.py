@@ -185,3 +185,28 @@ def test_update_by_id_without_a_key_option(svc: RecordService, tmp_path: Path) -
     assert (result.updated, result.failed) == (1, 1)
     assert result.problems[0].errors == [("id", "没有编号为“999999”的记录")]
     assert svc.get(SYSTEM, "customer", customer["id"])["notes"] == "按编号更新"
+
+
+def test_rows_a_warn_rule_flags_are_imported_and_reported(
+    svc: RecordService, tmp_path: Path
+) -> None:
+    existing = svc.query(SYSTEM, "customer", fields=["name"], limit=1).rows[0]
+    sheet = xlsx(
+        tmp_path / "dupes.xlsx",
+        [
+            ["客户名称", "销售大区"],
+            ["导入测试全新客户", "华东"],
+            [existing["name"] + "（中国）", "华东"],
+            ["导入测试全新客户", "华北"],  # an earlier row of the same import
+        ],
+    )
+    plan = plan_import(svc, SYSTEM, "customer", open_source(sheet))
+    result = run_import(svc, SYSTEM, plan, ImportOptions(all_or_nothing=False, locale="en"))
+    assert (result.created, result.failed, result.possible_duplicates) == (3, 0, 2)
+    first, second = result.duplicates
+    assert first.lines == [3] and first.title == existing["name"] + "（中国）"
+    assert [m["id"] for m in first.warnings[0]["matches"]] == [existing["id"]]
+    assert first.warnings[0]["message"].startswith("Similar customer name")
+    assert second.lines == [4] and second.warnings[0]["matches"][0]["id"] is None
+    summary = result.as_dict()
+    assert summary["possible_duplicates"] == 2 and len(summary["duplicates"]) == 2

@@ -82,3 +82,28 @@ def test_export_csv_to_stdout_and_xlsx_file(sample: str, tmp_path: Path) -> None
         kairos, ["export", "--table", "opportunity", "--database", sample, "--as", "zhang.wei"]
     )
     assert refused.exit_code == 1 and "not allowed to export" in refused.output
+
+
+def test_import_on_a_database_older_than_the_duplicate_index(
+    svc: RecordService, sample: str, tmp_path: Path
+) -> None:
+    """An upgraded database meets ``kairos import`` before the web app: the index tables
+    are created, the index is built from the stored customers, duplicates are still found."""
+    import sqlalchemy as sa
+
+    with svc.engine.begin() as conn:
+        conn.execute(sa.text("DROP TABLE kairos_dedupe_term"))
+        conn.execute(sa.text("DROP TABLE kairos_dedupe_slot"))
+    stored = svc.query(Actor.system(), "customer", fields=["name"], limit=1).rows[0]["name"]
+    path = xlsx(tmp_path / "again.xlsx", [["客户名称", "销售大区"], [stored, "华东"]])
+    result = CliRunner().invoke(
+        kairos,
+        ["import", str(path), "--table", "customer", "--database", sample, "--locale", "zh-CN"],
+    )
+    assert result.exit_code == 0, result.output
+    assert "新建 1" in result.output, result.output
+    assert "已导入，但可能与已有记录重复：1 条" in result.output
+    tables = sa.inspect(svc.engine).get_table_names()
+    assert "kairos_dedupe_term" in tables and "kairos_dedupe_slot" in tables
+    with svc.engine.connect() as conn:
+        assert conn.execute(sa.text("SELECT count(*) FROM kairos_dedupe_term")).scalar_one() > 0

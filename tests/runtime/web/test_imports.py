@@ -95,3 +95,38 @@ def test_import_needs_the_right_and_a_supported_file(login: Any, tmp_path: Path)
     assert response.status_code == 302
     assert "upload an .xlsx or .csv file" in manager.get(response.location).text
     assert manager.get("/t/customer/import/nonsense.xlsx").status_code == 404
+
+
+def test_the_result_lists_imported_rows_that_may_duplicate_existing_ones(
+    login: Any, web_app: Flask, tmp_path: Path
+) -> None:
+    """A ``warn`` duplicate rule does not stop an import; the result says which imported
+    rows look like records that already exist, with links, and where to merge them."""
+    from tests.runtime.transfer.sheets import xlsx
+
+    svc = web_app.extensions["kairos"].service()
+    existing = svc.query(Actor.system(), "customer", fields=["name"], limit=1).rows[0]
+    sheet = xlsx(
+        tmp_path / "again.xlsx",
+        [
+            ["客户名称", "销售大区"],
+            [existing["name"] + "（中国）", "华东"],
+            ["全新测试客户", "华北"],
+        ],
+    )
+    client = login("admin")
+    response = upload(client, sheet)
+    token = response.location.split("/import/")[1].split("?")[0]
+    mapping = json.dumps({"0": "name", "1": "region"})
+    run = client.post(
+        f"/t/customer/import/{token}/run",
+        data={"mapping": mapping, "sheet": "Sheet1", "mode": "insert", "on_error": "skip"},
+    )
+    assert run.status_code == 302, run.text
+    run_pending(svc.engine)
+    status = client.get(run.location + "/status").text
+    assert 'data-status="succeeded"' in status
+    assert "导入的记录中有 1 条可能与已有记录重复" in status
+    assert status.count('data-testid="import-duplicate"') == 1
+    assert f'href="/t/customer/{existing["id"]}"' in status
+    assert 'data-testid="import-duplicates-review"' in status

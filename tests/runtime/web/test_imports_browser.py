@@ -62,3 +62,47 @@ def test_import_a_messy_workbook(
     with page.expect_download() as download:
         page.click("[data-testid=import-error-file]")
     assert download.value.suggested_filename.endswith("导入错误.xlsx")
+
+
+def test_the_result_shows_possible_duplicates_with_links(
+    page: Any, engine: sa.Engine, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from tests.runtime.transfer.sheets import xlsx
+
+    monkeypatch.setenv("KAIROS_HOME", str(tmp_path / "home"))
+    ARTIFACTS.mkdir(exist_ok=True)
+    with engine.connect() as conn:
+        record_id, name = conn.execute(
+            sa.text("SELECT id, name FROM opportunity__customer ORDER BY id LIMIT 1")
+        ).one()
+    sheet = xlsx(
+        tmp_path / "重复客户.xlsx",
+        [
+            ["客户名称", "销售大区"],
+            [f"{name}（中国）", "华东"],
+            ["浙江全新测试客户有限公司", "华北"],
+        ],
+    )
+    sign_in(page, "admin")
+    page.goto("/t/customer/import")
+    page.set_input_files("#import-file", str(sheet))
+    page.click("[data-testid=import-upload-submit]")
+    page.wait_for_selector("[data-testid=import-mapping]")
+    page.click("[data-testid=import-preview-submit]")
+    page.wait_for_selector("[data-testid=import-preview]")
+    page.check("[data-testid=on-error-skip]")
+    page.click("[data-testid=import-run-submit]")
+    page.wait_for_selector("[data-testid=import-status]")
+    deadline = time.monotonic() + 20
+    while page.get_attribute("[data-testid=import-status]", "data-status") != "succeeded":
+        assert time.monotonic() < deadline, "the import job did not finish"
+        run_pending(engine)
+        page.wait_for_timeout(300)
+    card = page.locator("[data-testid=import-duplicates]")
+    assert "1 条可能与已有记录重复" in card.inner_text()
+    assert card.locator("[data-testid=import-duplicate]").count() == 1
+    link = card.locator(f'a[href="/t/customer/{record_id}"]')
+    assert link.inner_text() == name
+    page.screenshot(path=str(ARTIFACTS / "import-5-duplicates-zh.png"), full_page=True)
+    link.click()
+    page.wait_for_url(f"**/t/customer/{record_id}")

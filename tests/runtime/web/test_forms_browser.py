@@ -8,6 +8,7 @@ from typing import Any
 
 import pytest
 import sqlalchemy as sa
+from playwright.sync_api import TimeoutError as PlaywrightTimeout
 
 from tests.runtime.web.conftest import ARTIFACTS, sign_in
 
@@ -40,11 +41,19 @@ def shown(page: Any, key: str) -> str:
 
 
 def choose(scope: Any, text: str, search: str | None = None) -> None:
-    """Pick ``text`` in the Tom Select inside ``scope`` (typing ``search`` first)."""
-    scope.locator(".ts-control").click()
-    if search:
-        scope.locator(".ts-control input").fill(search)
-    scope.locator(".ts-dropdown .option", has_text=text).first.click()
+    """Pick ``text`` in the Tom Select inside ``scope`` (typing ``search`` first). The form
+    may re-render around the select while it is open (live recompute, duplicate hints
+    arriving): then the dropdown closes, and the pick is tried again."""
+    for attempt in range(3):
+        scope.locator(".ts-control").click()
+        if search:
+            scope.locator(".ts-control input").fill(search)
+        try:
+            scope.locator(".ts-dropdown .option", has_text=text).first.click(timeout=3000)
+            return
+        except PlaywrightTimeout:
+            if attempt == 2:
+                raise
 
 
 def pick_day(page: Any, key: str, day: int) -> None:
@@ -75,6 +84,7 @@ def test_create_with_inline_customer_and_widgets(
     page.click("[data-testid=quick-create-customer]")
     modal = page.locator("#quick-create-modal")
     modal.locator("input[name=name]").fill("苏州明远智能制造有限公司")
+    page.wait_for_load_state("networkidle")  # the possible-duplicates hint has arrived
     choose(modal.locator("[data-quick-field=region]"), "华东")
     page.screenshot(path=str(ARTIFACTS / "form-quick-create-zh.png"))
     modal.locator("[data-testid=quick-save]").click()

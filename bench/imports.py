@@ -30,6 +30,7 @@ import time
 import tracemalloc
 from datetime import date, timedelta
 from pathlib import Path
+from queue import Empty
 from typing import Any
 
 from click.testing import CliRunner
@@ -247,7 +248,7 @@ def run_one(url: str, path: str, mode: str, trace: bool, dedupe: bool, queue: An
 class _NoDuplicateCheck:
     """Stands in for ``runtime.dedupe.batch.BatchDuplicates`` under ``--no-dedupe``."""
 
-    def __init__(self, *args: Any) -> None:
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
         pass
 
     def check(self, index: int) -> None:
@@ -294,7 +295,13 @@ def main() -> None:
                 args=(url, str(path), args.mode, args.tracemalloc, not args.no_dedupe, queue),
             )
             child.start()
-            total, seconds, cpu, created, failed, rss, traced = queue.get()
+            while True:  # a child that died (an exception) must not leave us waiting
+                try:
+                    total, seconds, cpu, created, failed, rss, traced = queue.get(timeout=5)
+                    break
+                except Empty:
+                    if not child.is_alive():
+                        raise SystemExit(f"the import of {n:,} rows failed (see above)") from None
             child.join()
             traced_text = "-" if traced is None else f"{traced:,.1f}"
             # The machine may be busy with other work: say how busy, per measurement.

@@ -242,18 +242,38 @@ def _indexed_candidates(
         # Pairs of records in the recycle bin (or gone) are no candidates.
         pairs = [p for p in raw if p["id"] is not None and p["_deleted_at"] is None]
         for pair in pairs:
+            term = pair["_term"]
+            waiting = asking.get(term)
+            if not waiting:
+                continue
             key = (rule.key, int(pair["id"]))
             candidate = made.get(key)
             if candidate is None:
                 candidate = made[key] = _made(plan, rule, [pair], fields)[0]
-            for i in asking.get(pair["_term"], ()):
+            # Rows that have their CANDIDATE_LIMIT stop asking: when every row of a batch
+            # asks the same frequent term, the page's later pairs then cost nothing.
+            still = []
+            for i in waiting:
                 row = out[i]
-                if len(row) < CANDIDATE_LIMIT and (not row or row[-1] is not candidate):
+                if len(row) >= CANDIDATE_LIMIT:
+                    continue  # filled through another of its terms
+                if not row or row[-1] is not candidate:
                     row.append(candidate)
+                if len(row) < CANDIDATE_LIMIT:
+                    still.append(i)
+            if len(still) < len(waiting):
+                if still:
+                    asking[term] = still
+                else:
+                    del asking[term]
+                    if not asking:
+                        break
         if not full:
             break
-        still = {t: [i for i in r if len(out[i]) < CANDIDATE_LIMIT] for t, r in asking.items()}
-        asking = {t: rows for t, rows in still.items() if rows}
+        still_asking = {
+            t: [i for i in r if len(out[i]) < CANDIDATE_LIMIT] for t, r in asking.items()
+        }
+        asking = {t: rows for t, rows in still_asking.items() if rows}
     return out
 
 

@@ -89,7 +89,10 @@ class BatchDuplicates:
         known: dict[Any, Candidate] | None = None,
     ) -> None:
         """``known``: stored candidates made by earlier batches of the same call, by
-        (rule, record id), reused and added to."""
+        (rule, record id), reused and added to (forgotten past KNOWN_LIMIT, so a long
+        call's memory stays bounded)."""
+        if known is not None and len(known) > KNOWN_LIMIT:
+            known.clear()
         self.plan = plan
         self.entries = entries
         self.rules = [r for r in plan.spec.duplicate_rules if r.action != "report"]
@@ -164,6 +167,8 @@ def check_batch(
 
 
 # --- candidates in the database -------------------------------------------------------
+KNOWN_LIMIT = 20_000
+"""Stored candidates one bulk call keeps for its later batches at most."""
 FETCH_PAIRS = 20_000
 """(term, record) pairs one query of ``_indexed_candidates`` returns at most."""
 

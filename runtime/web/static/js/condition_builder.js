@@ -10,8 +10,9 @@
  *   condition: the current condition (null: none), jsonOnly: the text is not a JSON object,
  *   titles: {field: {id: title}} for searched relation values, mode: "builder" | "json",
  *   ruleErrors: {rowIndex: [message]} from the server.
- * The rows follow the list filter builder (static/js/list.js): same inputs per kind and
- * the same value shapes per operator. The table is the form's #table_key select.
+ * The rows are those of the list filters (static/js/condition_rows.js, shared with
+ * static/js/list.js): same inputs per kind and the same value shapes per operator. The
+ * table is the form's #table_key select.
  */
 (function () {
   "use strict";
@@ -122,7 +123,7 @@
         nextId += 1;
         return { id: nextId, field: field, op: op, value: value };
       }
-      return {
+      var component = {
         tables: config.tables,
         table: "",
         mode: config.mode === "json" ? "json" : "builder",
@@ -170,38 +171,6 @@
           this.rules = state.rules.map(function (r) { return row(r.field, r.op, r.value); });
           return true;
         },
-        blankValue: function (r) {
-          var arity = this.arity(r);
-          if (arity === "two") { return ["", ""]; }
-          if (arity === "many") { return []; }
-          if (this.input(r) === "bool") { return "true"; }
-          return "";
-        },
-        add: function () {
-          if (!this.fields.length) { return; }
-          var f = this.fields[0];
-          var r = row(f.key, f.ops[0].op, "");
-          r.value = this.blankValue(r);
-          this.rules.push(r);
-          this.ruleErrors = {};
-        },
-        remove: function (index) {
-          this.rules.splice(index, 1);
-          this.ruleErrors = {};
-        },
-        fieldChanged: function (r) {
-          r.op = this.field(r).ops[0].op;
-          r.value = this.blankValue(r);
-          this.ruleErrors = {};
-        },
-        opChanged: function (r) {
-          var wanted = this.arity(r);
-          var isList = Array.isArray(r.value);
-          if ((wanted === "two" && !(isList && r.value.length === 2)) ||
-              (wanted === "many" && !isList) || (wanted !== "two" && wanted !== "many" && isList)) {
-            r.value = this.blankValue(r);
-          }
-        },
         tableChanged: function (table) {
           this.table = table;
           if (this.mode !== "builder") { return; }
@@ -215,43 +184,6 @@
               fields.some(function (f) { return f.key === r.field && f.ops.some(function (o) { return o.op === r.op; }); }));
           }, this);
           this.ruleErrors = {};
-        },
-        picker: function (el, r) {
-          var many = this.arity(r) === "many";
-          var titles = (config.titles || {})[r.field] || {};
-          var search = this.field(r).search;
-          window.KairosRelationSearch.picker(el, search, many, r.value, titles, function (value) {
-            r.value = value;
-          });
-        },
-        typed: function (r, text) {
-          var kind = this.field(r).kind;
-          if (NUMERIC[kind]) { return Number(text); }
-          if (kind === "bool") { return text === "true"; }
-          if (kind === "ref") { return text === "$user" ? text : Number(text); }
-          return text;
-        },
-        /* The rule as a condition leaf; ``complete`` is false when a value is missing
-         * (the leaf then has no value, and the server says so if it is submitted). */
-        leaf: function (r) {
-          var arity = this.arity(r);
-          var leaf = { field: r.field, op: r.op };
-          if (arity === "none") { return { leaf: leaf, complete: true }; }
-          var v = r.value;
-          if (arity === "days") {
-            if (v === "" || isNaN(Number(v))) { return { leaf: leaf, complete: false }; }
-            leaf.value = Number(v);
-          } else if (arity === "two") {
-            if (v[0] === "" || v[1] === "") { return { leaf: leaf, complete: false }; }
-            leaf.value = [this.typed(r, v[0]), this.typed(r, v[1])];
-          } else if (arity === "many") {
-            if (!v.length) { return { leaf: leaf, complete: false }; }
-            leaf.value = v.map(function (item) { return this.typed(r, item); }, this);
-          } else {
-            if (v === "" || v === null || v === undefined) { return { leaf: leaf, complete: false }; }
-            leaf.value = this.typed(r, v);
-          }
-          return { leaf: leaf, complete: true };
         },
         incomplete: function (index) {
           return this.mode === "builder" && this.error !== "" && !this.leaf(this.rules[index]).complete;
@@ -319,6 +251,8 @@
           }
         }
       };
+      return Object.assign(component, window.KairosConditionRows.methods(row, config.titles,
+        function () { this.ruleErrors = {}; }));
     });
   });
 })();

@@ -68,7 +68,7 @@
         nextId += 1;
         return { id: nextId, field: field, op: op, value: value };
       }
-      return {
+      var component = {
         fields: config.fields,
         custom: config.state === null,
         match: config.state ? config.state.match : "all",
@@ -83,68 +83,12 @@
           }),
         error: "",
         field: function (r) { return byKey[r.field] || { ops: [], options: [], input: "text" }; },
-        picker: function (el, r) {
-          var many = this.arity(r) === "many";
-          var titles = (config.titles || {})[r.field] || {};
-          var search = this.field(r).search;
-          window.KairosRelationSearch.picker(el, search, many, r.value, titles, function (value) {
-            r.value = value;
-          });
-        },
         input: function (r) { return this.field(r).input; },
         arity: function (r) { return ARITY[r.op] || "one"; },
-        blankValue: function (r) {
-          var arity = this.arity(r);
-          if (arity === "two") { return ["", ""]; }
-          if (arity === "many") { return []; }
-          if (this.input(r) === "bool") { return "true"; }
-          return "";
-        },
-        add: function () {
-          if (!this.fields.length) { return; }
-          var f = this.fields[0];
-          var r = rule(f.key, f.ops[0].op, "");
-          r.value = this.blankValue(r);
-          this.rules.push(r);
-        },
-        remove: function (index) { this.rules.splice(index, 1); },
-        fieldChanged: function (r) {
-          r.op = this.field(r).ops[0].op;
-          r.value = this.blankValue(r);
-        },
-        opChanged: function (r) {
-          var wanted = this.arity(r);
-          var isList = Array.isArray(r.value);
-          if ((wanted === "two" && !(isList && r.value.length === 2)) ||
-              (wanted === "many" && !isList) || (wanted !== "two" && wanted !== "many" && isList)) {
-            r.value = this.blankValue(r);
-          }
-        },
-        typed: function (r, text) {
-          var kind = this.field(r).kind;
-          if (kind === "number" || kind === "decimal" || kind === "duration") { return Number(text); }
-          if (kind === "bool") { return text === "true"; }
-          if (kind === "ref") { return text === "$user" ? text : Number(text); }
-          return text;
-        },
+        /* The row's leaf, or null while a value is missing. */
         condition: function (r) {
-          var arity = this.arity(r);
-          var leaf = { field: r.field, op: r.op };
-          if (arity === "none") { return leaf; }
-          if (arity === "days") {
-            if (r.value === "" || isNaN(Number(r.value))) { return null; }
-            leaf.value = Number(r.value);
-          } else if (arity === "two") {
-            if (r.value[0] === "" || r.value[1] === "") { return null; }
-            leaf.value = [this.typed(r, r.value[0]), this.typed(r, r.value[1])];
-          } else if (arity === "many") {
-            if (!r.value.length) { return null; }
-            leaf.value = r.value.map(function (v) { return this.typed(r, v); }, this);
-          } else {
-            if (r.value === "" || r.value === null) { return null; }
-            leaf.value = this.typed(r, r.value);
-          }
-          return leaf;
+          var built = this.leaf(r);
+          return built.complete ? built.leaf : null;
         },
         apply: function () {
           var leaves = this.rules.map(this.condition, this);
@@ -161,6 +105,7 @@
         },
         clearUrl: function () { return withParam(config.base, "filter", null); }
       };
+      return Object.assign(component, window.KairosConditionRows.methods(rule, config.titles));
     });
 
     window.Alpine.data("columnChooser", function () {

@@ -85,6 +85,9 @@
         field: function (r) { return byKey[r.field] || { ops: [], options: [], input: "text" }; },
         input: function (r) { return this.field(r).input; },
         arity: function (r) { return ARITY[r.op] || "one"; },
+        /* The list says once that values are missing (data-msg-incomplete); it marks
+         * no row. */
+        incomplete: function () { return false; },
         /* The row's leaf, or null while a value is missing. */
         condition: function (r) {
           var built = this.leaf(r);

@@ -436,6 +436,30 @@ def comparable(match: str, value: Any) -> Any:
     raise ValueError(f"unknown duplicate match {match!r}")
 
 
+_FORM_SEPARATOR = "\x1f"
+
+
+def form_text(match: str, value: Any) -> str | None:
+    """The :func:`comparable` form of ``value`` as text, for a search index to store
+    (None when it matches nothing); :func:`form_from_text` gives the form back, so a
+    stored candidate is compared without parsing its value again."""
+    form = comparable(match, value)
+    if form is None:
+        return None
+    if isinstance(form, CompanyName):
+        regions = ",".join(sorted(form.regions))
+        return _FORM_SEPARATOR.join((form.core, form.full, regions))
+    return str(form)
+
+
+def form_from_text(match: str, text: str) -> Any:
+    """The :func:`comparable` form that :func:`form_text` stored."""
+    if match != "company_name":
+        return text
+    core, full, regions = text.split(_FORM_SEPARATOR)
+    return CompanyName(core, frozenset(regions.split(",")) if regions else frozenset(), full)
+
+
 def similarity(match: str, a: Any, b: Any) -> float:
     """0–100 between two :func:`comparable` forms (100 or 0 for equality matches)."""
     if a is None or b is None:

@@ -25,6 +25,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
+from itertools import islice
 from typing import Any
 
 import sqlalchemy as sa
@@ -39,6 +40,7 @@ from runtime.dedupe.check import rule_outcome
 from runtime.records._output import row_values
 from runtime.records._permissions import TableAccess
 from runtime.records._plan import TablePlan
+from runtime.records._prefetch import chunked
 from schemas.spec import DuplicateRuleSpec
 
 FETCH = 1000
@@ -61,14 +63,22 @@ def _made(
 ) -> list[Candidate]:
     """Candidates of the fetched rows, with their comparable forms under ``rule``: made
     once per fetched row (each is a candidate of many rows of the batch). ``fields``: the
-    fields read (rule fields and title); None when the whole row was fetched."""
+    fields read (rule fields and title); None when the whole row was fetched. A row with
+    a stored form (``_form``: a one-field rule, ``runtime.dedupe.terms``) is not parsed."""
     out = []
     for row in fetched:
         if fields is None:
             values = row_values(plan, row)
         else:
             values = {f.key: f.type.from_db(row, f.spec) for f in fields}
-        out.append(Candidate(int(row["id"]), values, bool(row["_visible"]), _forms(rule, values)))
+        stored = row.get("_form")
+        if stored is None:
+            forms = _forms(rule, values)
+        else:
+            [rule_field] = rule.fields
+            name = f"{rule_field.match}:{rule_field.field}"
+            forms = {name: dedupe.form_from_text(rule_field.match, stored)}
+        out.append(Candidate(int(row["id"]), values, bool(row["_visible"]), forms))
     return out
 
 
@@ -86,13 +96,11 @@ class BatchDuplicates:
         entries: Sequence[BatchEntry],
         context: ConditionContext,
         *,
-        known: dict[Any, Candidate] | None = None,
+        known: dict[Any, Candidate | None] | None = None,
     ) -> None:
         """``known``: stored candidates made by earlier batches of the same call, by
-        (rule, record id), reused and added to (forgotten past KNOWN_LIMIT, so a long
-        call's memory stays bounded)."""
-        if known is not None and len(known) > KNOWN_LIMIT:
-            known.clear()
+        (rule, record id), reused and added to (the least recently used forgotten past
+        KNOWN_LIMIT, so a long call's memory stays bounded)."""
         self.plan = plan
         self.entries = entries
         self.rules = [r for r in plan.spec.duplicate_rules if r.action != "report"]
@@ -169,8 +177,8 @@ def check_batch(
 # --- candidates in the database -------------------------------------------------------
 KNOWN_LIMIT = 20_000
 """Stored candidates one bulk call keeps for its later batches at most."""
-FETCH_PAIRS = 20_000
-"""(term, record) pairs one query of ``_indexed_candidates`` returns at most."""
+TERMS_PER_QUERY = 2000
+"""Terms one query of ``_newest_by_term`` asks at most."""
 
 
 def _read_columns(plan: TablePlan, rule: DuplicateRuleSpec) -> tuple[list[Any], list[Any] | None]:
@@ -192,94 +200,117 @@ def _indexed_candidates(
     rule: DuplicateRuleSpec,
     filters: Sequence[RowFilter | None],
     scope: sa.ColumnElement[bool],
-    known: dict[Any, Candidate] | None = None,
+    known: dict[Any, Candidate | None] | None = None,
 ) -> list[list[Candidate]]:
-    """``_stored_candidates`` for a rule of one non-exact field: the (term, record) pairs
-    come straight from the search index, newest record first, so which row a record is a
-    candidate of needs no work in Python; each record is made a candidate once."""
+    """``_stored_candidates`` for a rule of one non-exact field, in two queries:
+
+    - per term the batch asks, the ids of its newest ``CANDIDATE_LIMIT`` records, from
+      the search index alone (a row's newest ``CANDIDATE_LIMIT`` candidates — those of
+      the union of its terms — are among them);
+    - the live rows of those ids not made a candidate yet (``known``).
+
+    Each row then merges its terms' lists in Python, newest first. Records in the recycle
+    bin keep their terms but are no candidates: a term whose list they shortened below
+    ``CANDIDATE_LIMIT`` is asked again for more."""
     out: list[list[Candidate]] = [[] for _ in filters]
-    asking: dict[str, list[int]] = {}
-    for i, row_filter in enumerate(filters):
-        if row_filter is not None:
-            for term in row_filter[0][1]:
-                asking.setdefault(term, []).append(i)
-    if not asking:
+    wanted = sorted({t for f in filters if f is not None for t in f[0][1]})
+    if not wanted:
         return out
+    made = {} if known is None else known
+    by_term: dict[str, list[int]] = {}
+    cap, asking = CANDIDATE_LIMIT, wanted
+    while asking:
+        found = _newest_by_term(conn, plan, rule, asking, cap)
+        _known_candidates(conn, plan, rule, scope, {i for ids in found.values() for i in ids}, made)
+        for term, ids in found.items():
+            by_term[term] = [i for i in ids if made.get((rule.key, i)) is not None]
+        asking = [
+            t for t in asking if len(found.get(t, ())) == cap and len(by_term[t]) < CANDIDATE_LIMIT
+        ]
+        cap *= 4
+    for row, row_filter in zip(out, filters, strict=True):
+        if row_filter is None:
+            continue
+        ids: set[int] = set()
+        for term in row_filter[0][1]:
+            ids.update(by_term.get(term, ()))
+        newest = sorted(ids, reverse=True)[:CANDIDATE_LIMIT]
+        row.extend(made[(rule.key, i)] for i in newest)  # type: ignore[misc]
+    if known is not None and len(known) > KNOWN_LIMIT:
+        for key in list(islice(known, len(known) - KNOWN_LIMIT)):
+            del known[key]
+    return out
+
+
+def _newest_by_term(
+    conn: sa.Connection, plan: TablePlan, rule: DuplicateRuleSpec, terms: list[str], cap: int
+) -> dict[str, list[int]]:
+    """Term → ids (newest first) of its newest ``cap`` records in the search index. The
+    cut is made in SQL, per term: a term in every record (a worst case) costs one index
+    range, not a hundred thousand rows here."""
+    index = dedupe_terms.TERMS
     rule_field = rule.fields[0]
-    table, index = plan.table, dedupe_terms.TERMS
+    slot_id = dedupe_terms.slot_id(plan, (rule_field.field, rule_field.match))
+    out: dict[str, list[int]] = {}
+    for chunk in chunked(terms, TERMS_PER_QUERY):
+        rank = (
+            sa.func.row_number()
+            .over(partition_by=index.c.term, order_by=index.c.record_id.desc())
+            .label("rank")
+        )
+        ranked = (
+            sa.select(index.c.term, index.c.record_id, rank)
+            .where(index.c.slot_id == slot_id, index.c.term.in_(list(chunk)))
+            .subquery("ranked")
+        )
+        query = (
+            sa.select(ranked.c.term, ranked.c.record_id)
+            .where(ranked.c.rank <= cap)
+            .order_by(ranked.c.term, ranked.c.rank)
+        )
+        for term, record_id in conn.execute(query):
+            out.setdefault(term, []).append(record_id)
+    return out
+
+
+def _known_candidates(
+    conn: sa.Connection,
+    plan: TablePlan,
+    rule: DuplicateRuleSpec,
+    scope: sa.ColumnElement[bool],
+    ids: set[int],
+    known: dict[Any, Candidate | None],
+) -> None:
+    """Make sure ``known`` holds (rule key, id) → candidate for each of ``ids``: None for
+    records in the recycle bin (or gone). Those already there move to the end (most
+    recently used: the caller forgets from the front)."""
+    missing = []
+    for record_id in ids:
+        key = (rule.key, record_id)
+        if key in known:
+            known[key] = known.pop(key)
+        else:
+            missing.append(record_id)
+    if not missing:
+        return
+    table, forms = plan.table, dedupe_terms.FORMS
     columns, fields = _read_columns(plan, rule)
     seen = sa.case((scope, 1), else_=0).label("_visible")
-    value = plan.expression(rule_field.field).label("_dedupe_0")
+    rule_field = rule.fields[0]
     slot_id = dedupe_terms.slot_id(plan, (rule_field.field, rule_field.match))
-    made: dict[Any, Candidate] = {} if known is None else known
-    below: int | None = None
-    while asking:
-        # The page of pairs is taken from the index alone, then joined: a LIMITed
-        # subquery is computed first on every database, so a planner misled by stale
-        # statistics (PostgreSQL during a large import) cannot probe the index once per
-        # stored row instead.
-        page = (
-            sa.select(index.c.term, index.c.record_id)
-            .where(index.c.slot_id == slot_id, index.c.term.in_(list(asking)))
-            .order_by(index.c.record_id.desc())
-            .limit(FETCH_PAIRS)
-        )
-        if below is not None:
-            page = page.where(index.c.record_id < below)
-        pairs_page = page.subquery("pairs")
-        query = (
-            sa.select(
-                pairs_page.c.term.label("_term"),
-                pairs_page.c.record_id.label("_record_id"),
-                table.c.deleted_at.label("_deleted_at"),
-                *columns,
-                seen,
-                value,
-            )
-            .select_from(pairs_page.outerjoin(table, table.c.id == pairs_page.c.record_id))
-            .order_by(pairs_page.c.record_id.desc())
-        )
-        raw = conn.execute(query).mappings().all()
-        full = len(raw) == FETCH_PAIRS
-        if full:  # the last record may have more pairs on the next page: leave it there
-            below = int(raw[-1]["_record_id"])
-            raw = [p for p in raw if int(p["_record_id"]) != below]
-        # Pairs of records in the recycle bin (or gone) are no candidates.
-        pairs = [p for p in raw if p["id"] is not None and p["_deleted_at"] is None]
-        for pair in pairs:
-            term = pair["_term"]
-            waiting = asking.get(term)
-            if not waiting:
-                continue
-            key = (rule.key, int(pair["id"]))
-            candidate = made.get(key)
-            if candidate is None:
-                candidate = made[key] = _made(plan, rule, [pair], fields)[0]
-            # Rows that have their CANDIDATE_LIMIT stop asking: when every row of a batch
-            # asks the same frequent term, the page's later pairs then cost nothing.
-            still = []
-            for i in waiting:
-                row = out[i]
-                if len(row) >= CANDIDATE_LIMIT:
-                    continue  # filled through another of its terms
-                if not row or row[-1] is not candidate:
-                    row.append(candidate)
-                if len(row) < CANDIDATE_LIMIT:
-                    still.append(i)
-            if len(still) < len(waiting):
-                if still:
-                    asking[term] = still
-                else:
-                    del asking[term]
-                    if not asking:
-                        break
-        if not full:
-            break
-        still_asking = {
-            t: [i for i in r if len(out[i]) < CANDIDATE_LIMIT] for t, r in asking.items()
-        }
-        asking = {t: rows for t, rows in still_asking.items() if rows}
-    return out
+    stored = table.outerjoin(
+        forms, sa.and_(forms.c.slot_id == slot_id, forms.c.record_id == table.c.id)
+    )
+    for chunk in chunked(sorted(missing)):
+        rows = conn.execute(
+            sa.select(*columns, seen, forms.c.form.label("_form"))
+            .select_from(stored)
+            .where(table.c.id.in_(list(chunk)), table.c.deleted_at.is_(None))
+        ).mappings()
+        for key in [(rule.key, i) for i in chunk]:
+            known[key] = None
+        for candidate in _made(plan, rule, list(rows), fields):
+            known[(rule.key, candidate.id)] = candidate
 
 
 def _stored_candidates(

@@ -6,7 +6,11 @@ which no ordinary index answers: ``LIKE '%term%'`` reads the whole table, and a 
 a thousand imported names asks a thousand terms at once. So every write also stores, per
 record and per such field (a *slot*, ``"field:match"``), the terms
 ``form_engine.dedupe.index_terms`` gives its value, in ``kairos_dedupe_term``; a lookup
-is then an indexed ``term IN (…)``, for one record or a whole batch.
+is then an indexed ``term IN (…)``, for one record or a whole batch. Next to the terms,
+``kairos_dedupe_form`` keeps each record's comparable form (``form_engine.dedupe.
+form_text``: the parsed company name, the normalised phone …), so a batch scores its
+candidates without reading and parsing their values again (an index built before the
+forms were kept has none: its candidates are parsed, as before).
 
 The index lives in the record's own transaction (a record and its terms commit together)
 and is kept by the record service's writes (``insert_records``, ``update_record``).
@@ -33,6 +37,7 @@ from schemas.spec import AppSpec, TableSpec
 _SYSTEM = define_system_tables(sa.MetaData())
 SLOTS = _SYSTEM["kairos_dedupe_slot"]
 TERMS = _SYSTEM["kairos_dedupe_term"]
+FORMS = _SYSTEM["kairos_dedupe_form"]
 
 BUILD_BATCH = 2000
 """Rows read (and term rows written) per statement while building a slot."""
@@ -57,26 +62,41 @@ def table_slots(spec: TableSpec) -> list[Slot]:
 
 def _terms(
     slot_ids: Mapping[Slot, int], records: Iterable[tuple[int, Mapping[str, Any]]]
-) -> list[tuple[int, str, int]]:
-    """(slot id, term, record id) rows of ``records`` — (id, values by field key) pairs."""
-    rows = []
+) -> tuple[list[tuple[int, str, int]], list[tuple[int, int, str]]]:
+    """(slot id, term, record id) and (slot id, record id, comparable form) rows of
+    ``records`` — (id, values by field key) pairs."""
+    terms, forms = [], []
     for record_id, values in records:
         for (field_key, match), slot_id in slot_ids.items():
-            for term in dedupe.index_terms(match, values.get(field_key)):
-                rows.append((slot_id, term, record_id))
-    return rows
+            value = values.get(field_key)
+            for term in dedupe.index_terms(match, value):
+                terms.append((slot_id, term, record_id))
+            form = dedupe.form_text(match, value)
+            if form is not None:
+                forms.append((slot_id, record_id, form))
+    return terms, forms
 
 
-def _insert(conn: sa.Connection, rows: list[tuple[int, str, int]]) -> None:
+def _insert(
+    conn: sa.Connection, rows: tuple[list[tuple[int, str, int]], list[tuple[int, int, str]]]
+) -> None:
     """Straight to the driver: an import writes several terms per record, and building
     a parameter dictionary per term row costs more than the insert itself."""
-    if not rows:
-        return
+    terms, forms = rows
     mark = "?" if conn.dialect.paramstyle == "qmark" else "%s"
-    conn.exec_driver_sql(
-        f"INSERT INTO {TERMS.name} (slot_id, term, record_id) VALUES ({mark}, {mark}, {mark})",
-        rows,
-    )
+    if terms:
+        # In index order: a batch's terms are spread over the whole index, and inserting
+        # them sorted visits each index page once instead of once per term.
+        terms.sort()
+        conn.exec_driver_sql(
+            f"INSERT INTO {TERMS.name} (slot_id, term, record_id) VALUES ({mark}, {mark}, {mark})",
+            terms,
+        )
+    if forms:
+        conn.exec_driver_sql(
+            f"INSERT INTO {FORMS.name} (slot_id, record_id, form) VALUES ({mark}, {mark}, {mark})",
+            forms,
+        )
 
 
 def _registered(conn: sa.Connection, plan: TablePlan) -> dict[Slot, int]:
@@ -121,6 +141,9 @@ def replace_record(
         return
     slot_ids = {s: i for s, i in _registered(conn, plan).items() if s in changed}
     for (field_key, match), slot_id in slot_ids.items():
+        conn.execute(
+            FORMS.delete().where(FORMS.c.slot_id == slot_id, FORMS.c.record_id == record_id)
+        )
         gone = dedupe.index_terms(match, old.get(field_key))
         if gone:
             conn.execute(
@@ -158,6 +181,10 @@ def _build(conn: sa.Connection, plan: TablePlan, slot: Slot) -> None:
             SLOTS.c.app_key == plan.app_key, SLOTS.c.table_key == plan.key, SLOTS.c.slot == name
         )
     ).scalar_one()
+    # A slot id may be one used before (SQLite reuses the highest id): nothing of an
+    # earlier index may survive under it.
+    conn.execute(TERMS.delete().where(TERMS.c.slot_id == slot_id))
+    conn.execute(FORMS.delete().where(FORMS.c.slot_id == slot_id))
     field_plan = plan.fields[slot[0]]
     table = plan.table
     column = field_plan.type.sql_expression(table, field_plan.spec).label("value")
@@ -216,6 +243,7 @@ def forget_changed(conn: sa.Connection, previous: AppSpec | None, current: AppSp
     ]
     if stale:
         conn.execute(TERMS.delete().where(TERMS.c.slot_id.in_(stale)))
+        conn.execute(FORMS.delete().where(FORMS.c.slot_id.in_(stale)))
         conn.execute(SLOTS.delete().where(SLOTS.c.id.in_(stale)))
 
 

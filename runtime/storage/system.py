@@ -25,6 +25,7 @@ SYSTEM_TABLE_NAMES = (
     "kairos_login_attempt",
     "kairos_dedupe_slot",
     "kairos_dedupe_term",
+    "kairos_dedupe_form",
 )
 
 
@@ -160,6 +161,16 @@ def define_system_tables(metadata: sa.MetaData) -> dict[str, sa.Table]:
         sa.Column("record_id", ID_TYPE, primary_key=True, autoincrement=False),
         sqlite_with_rowid=False,
     )
+    # Per record and slot, the value's comparable form as text (a parsed company name …),
+    # so a candidate is scored without reading and parsing its value again.
+    dedupe_form = sa.Table(
+        "kairos_dedupe_form",
+        metadata,
+        sa.Column("slot_id", ID_TYPE, primary_key=True, autoincrement=False),
+        sa.Column("record_id", ID_TYPE, primary_key=True, autoincrement=False),
+        sa.Column("form", sa.Text, nullable=False),
+        sqlite_with_rowid=False,
+    )
     tables = (
         department,
         user,
@@ -172,6 +183,7 @@ def define_system_tables(metadata: sa.MetaData) -> dict[str, sa.Table]:
         login_attempt,
         dedupe_slot,
         dedupe_term,
+        dedupe_form,
     )
     return {t.name: t for t in tables}
 

@@ -81,3 +81,22 @@ def test_terms_never_exceed_the_stored_length():
     assert all(len(t) <= dedupe.TERM_LENGTH for t in dedupe.index_terms("fuzzy", long_name))
     assert all(len(t) <= dedupe.TERM_LENGTH for t in dedupe.lookup_terms("fuzzy", long_name))
     assert _found("fuzzy", long_name, long_name)
+
+
+@given(
+    st.one_of(
+        st.builds(lambda r, t, i, l: f"{r}{t}{i}{l}", region, trade, industry, legal),
+        st.text(max_size=30),
+    )
+)
+def test_a_stored_form_reads_back_as_the_comparable_form(value):
+    """The search index stores each record's comparable form as text: reading it back
+    must give exactly what parsing the value gives, or stored candidates would score
+    differently from the single-record check."""
+    for match in ("normalized", "fuzzy", "company_name", "phone", "email_domain"):
+        text = dedupe.form_text(match, value)
+        expected = dedupe.comparable(match, value)
+        if expected is None:
+            assert text is None
+        else:
+            assert dedupe.form_from_text(match, text) == expected

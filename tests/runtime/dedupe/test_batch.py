@@ -24,15 +24,15 @@ def _said(errors: list[FieldError]) -> list[tuple]:
 @pytest.mark.parametrize("who", ["admin", "zhang"])
 def test_batch_check_gives_the_single_record_answer(service, actors, monkeypatch, who):
     """Stored similar names (more than CANDIDATE_LIMIT match some rows' prefilters), some
-    the rep cannot see; the batch queries are cut into many rounds (FETCH = FETCH_PAIRS =
-    37) and must still give each row exactly the candidates, errors and warnings of
+    the rep cannot see; the batch queries are cut into many rounds (FETCH = 37, two
+    search terms per query) and must still give each row exactly the candidates, errors and warnings of
     check_duplicates."""
     seed = [{"name": f"杭州测试客户{i:04d}有限公司", "uscc": f"U{i}"} for i in range(260)]
     assert service.bulk_create(actors["admin"], "customer", seed[:130], atomic=False).ok
     assert service.bulk_create(actors["li"], "customer", seed[130:], atomic=False).ok
     service.create(actors["zhang"], "customer", {"name": "宁波海天塑机集团有限公司"})
     monkeypatch.setattr(batch, "FETCH", 37)
-    monkeypatch.setattr(batch, "FETCH_PAIRS", 37)
+    monkeypatch.setattr(batch, "TERMS_PER_QUERY", 2)
     new = [
         {"name": "杭州测试客户0007有限公司"},
         {"name": "测试客户0259", "uscc": "U3"},
@@ -128,3 +128,60 @@ def test_bulk_outcome_carries_the_warnings_of_created_rows(service, actors):
     assert len(outcome.created) == 3 and not outcome.errors
     assert list(outcome.warnings) == [1]
     assert outcome.warnings[1][0]["rule"] == "similar_name"
+
+
+def _matched_titles(warnings: list[dict]) -> list[str]:
+    return [m["title"] for w in warnings for m in w["matches"]]
+
+
+def test_records_in_the_recycle_bin_do_not_crowd_out_older_candidates(
+    service, actors, monkeypatch
+):
+    """The index keeps the terms of deleted records: when the newest CANDIDATE_LIMIT
+    records of a term are all in the recycle bin, the batch asks further back and still
+    finds the older live record, as the single-record check does."""
+    from runtime.dedupe import _match
+
+    admin = actors["admin"]
+    service.create(admin, "customer", {"name": "杭州恒瑞达信息技术有限公司"})
+    newer = service.bulk_create(
+        admin, "customer", [{"name": f"恒瑞达{c}贸易有限公司"} for c in "甲乙丙丁戊己"]
+    )
+    for record_id in newer.created:
+        service.delete(admin, "customer", record_id)
+    monkeypatch.setattr(batch, "CANDIDATE_LIMIT", 2)
+    monkeypatch.setattr(_match, "CANDIDATE_LIMIT", 2)
+    plan = service.plan("customer")
+    entries = _entries([{"name": "恒瑞达信息技术（中国）有限公司"}])
+    with write_transaction(service.engine) as conn:
+        check_batch(conn, plan, service.access(admin, plan), entries, service.context(admin))
+    assert _matched_titles(entries[0].warnings) == ["杭州恒瑞达信息技术有限公司"]
+
+
+def test_candidates_remembered_across_batches_give_the_same_answers(
+    service, actors, monkeypatch
+):
+    """A bulk call remembers the stored candidates it made for its later batches, and
+    forgets the least recently used past KNOWN_LIMIT: with batches of two rows and room
+    for one remembered candidate, every row still names the stored records it matches."""
+    from runtime.records import _bulk
+
+    admin = actors["admin"]
+    service.create(admin, "customer", {"name": "杭州恒瑞达信息技术有限公司"})
+    service.create(admin, "customer", {"name": "宁波海天塑机集团有限公司"})
+    monkeypatch.setattr(_bulk, "BATCH", 2)
+    monkeypatch.setattr(batch, "KNOWN_LIMIT", 1)
+    rows = [
+        {"name": "恒瑞达信息技术（中国）有限公司"},
+        {"name": "海天塑机（宁波）"},
+        {"name": "某某贸易"},
+        {"name": "杭州恒瑞达信息技术有限责任公司"},
+        {"name": "海天塑机集团"},
+    ]
+    result = service.bulk_create(admin, "customer", rows, atomic=False)
+    assert result.ok and sorted(result.warnings) == [0, 1, 3, 4]
+    hengruida, haitian = "杭州恒瑞达信息技术有限公司", "宁波海天塑机集团有限公司"
+    assert _matched_titles(result.warnings[0]) == [hengruida]
+    assert _matched_titles(result.warnings[1]) == [haitian]
+    assert hengruida in _matched_titles(result.warnings[3])
+    assert haitian in _matched_titles(result.warnings[4])

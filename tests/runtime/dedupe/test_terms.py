@@ -7,6 +7,7 @@ from dataclasses import replace
 
 import sqlalchemy as sa
 
+from form_engine import dedupe
 from runtime.db import write_transaction
 from runtime.dedupe import terms
 from runtime.dedupe.batch import BatchDuplicates, BatchEntry
@@ -33,30 +34,46 @@ def _terms_of(service, record_id: int) -> set[str]:
         )
 
 
+def _forms_of(service, record_id: int) -> list[str]:
+    with service.engine.connect() as conn:
+        return list(
+            conn.execute(
+                sa.select(terms.FORMS.c.form).where(terms.FORMS.c.record_id == record_id)
+            ).scalars()
+        )
+
+
 def test_a_saved_record_is_indexed_and_reindexed_when_its_name_changes(service, actors):
     admin = actors["admin"]
     assert _warned(service, admin, "恒瑞达信息技术有限公司") == []  # builds the empty slot
     record = service.create(admin, "customer", {"name": "杭州恒瑞达信息技术有限公司"})
     assert {"恒瑞", "瑞达"} <= _terms_of(service, record["id"])
+    [form] = _forms_of(service, record["id"])  # the parsed name, stored next to the terms
+    assert dedupe.form_from_text("company_name", form) == dedupe.parse_company(record["name"])
     assert _warned(service, admin, "恒瑞达信息技术（中国）有限公司") == [
         "杭州恒瑞达信息技术有限公司"
     ]
 
     service.update(admin, "customer", record["id"], {"name": "宁波海天塑机集团有限公司"})
     assert "恒瑞" not in _terms_of(service, record["id"])  # the old name's terms are gone
+    assert _forms_of(service, record["id"]) == [
+        dedupe.form_text("company_name", "宁波海天塑机集团有限公司")
+    ]
     assert _warned(service, admin, "恒瑞达信息技术有限公司") == []
     assert _warned(service, admin, "海天塑机（宁波）有限公司") == ["宁波海天塑机集团有限公司"]
 
 
 def test_a_missing_index_is_built_from_the_stored_rows(service, actors):
     """A database written before the index existed (or after a publish that changed the
-    rule): the first check builds the slot from what is stored."""
+    rule): the first check builds the slot from what is stored — terms and forms, under a
+    slot id that may be the old one."""
     admin = actors["admin"]
-    service.create(admin, "customer", {"name": "杭州恒瑞达信息技术有限公司"})
+    record = service.create(admin, "customer", {"name": "杭州恒瑞达信息技术有限公司"})
     with write_transaction(service.engine) as conn:
         conn.execute(terms.TERMS.delete())
         conn.execute(terms.SLOTS.delete())
     assert _warned(service, admin, "恒瑞达信息技术有限公司") == ["杭州恒瑞达信息技术有限公司"]
+    assert len(_forms_of(service, record["id"])) == 1
     with service.engine.connect() as conn:
         slots = conn.execute(sa.select(terms.SLOTS.c.slot)).scalars().all()
     assert "name:company_name" in slots
@@ -117,3 +134,16 @@ def test_publish_forgets_the_slots_of_rules_that_changed(service, actors):
     assert "name:company_name" in kept
     assert left == []
     assert _warned(service, admin, "恒瑞达信息技术有限公司") == ["杭州恒瑞达信息技术有限公司"]
+
+
+def test_an_index_built_before_forms_were_kept_still_finds_duplicates(service, actors):
+    """Terms without forms (an index built by an older version): the batch parses those
+    candidates' values instead, with the same answer."""
+    admin = actors["admin"]
+    service.create(admin, "customer", {"name": "杭州恒瑞达信息技术有限公司"})
+    with write_transaction(service.engine) as conn:
+        conn.execute(terms.FORMS.delete())
+    result = service.bulk_create(admin, "customer", [{"name": "恒瑞达信息技术（中国）有限公司"}])
+    assert [m["title"] for w in result.warnings[0] for m in w["matches"]] == [
+        "杭州恒瑞达信息技术有限公司"
+    ]

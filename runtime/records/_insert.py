@@ -25,6 +25,7 @@ from runtime.records._plan import AppPlan, TablePlan
 from runtime.records._prepare import Draft
 from runtime.records._refresh import Change, refresh_dependents
 from runtime.records.actor import Actor
+from runtime.storage.rows import insert_rows
 from schemas.spec import PARENT_COLUMN, ROW_ORDER_COLUMN
 
 STAMP_KEYS = ("created_at", "updated_at", "created_by", "updated_by")
@@ -100,7 +101,7 @@ def insert_records(
         row.update(item.stamps, owner_id=item.draft.values.get("owner_id"), row_version=1)
         (kept if "id" in item.stamps else fresh).append(row)
     if kept:
-        conn.execute(table.insert(), kept)
+        insert_rows(conn, table, kept)
         if fresh and conn.dialect.name == "postgresql":
             sync_id_sequence(conn, table)
     fresh_ids = iter(_insert_returning(conn, table, fresh))
@@ -138,7 +139,9 @@ def _insert_returning(conn: sa.Connection, table: sa.Table, rows: list[dict[str,
         statement = table.insert().returning(table.c.id)
         return [conn.execute(statement, rows[0]).scalar_one()]
     ids = _take_ids(conn, table, len(rows))
-    conn.execute(table.insert(), [{**row, "id": i} for row, i in zip(rows, ids, strict=True)])
+    for row, new_id in zip(rows, ids, strict=True):
+        row["id"] = new_id
+    insert_rows(conn, table, rows)
     return ids
 
 
@@ -239,5 +242,5 @@ def _log_created(
         changed.append(Change(new_id, values, None, set(changes)))
     context = ConditionContext(user_id=actor.user_id, now=now, timezone=app.timezone)
     refresh_dependents(conn, app, plan, changed, context)
-    conn.execute(system["kairos_audit"].insert(), audits)
-    conn.execute(system["kairos_outbox"].insert(), events)
+    insert_rows(conn, system["kairos_audit"], audits)
+    insert_rows(conn, system["kairos_outbox"], events)

@@ -85,7 +85,7 @@ def test_terms_never_exceed_the_stored_length():
 
 @given(
     st.one_of(
-        st.builds(lambda r, t, i, l: f"{r}{t}{i}{l}", region, trade, industry, legal),
+        st.builds(lambda r, t, i, f: f"{r}{t}{i}{f}", region, trade, industry, legal),
         st.text(max_size=30),
     )
 )

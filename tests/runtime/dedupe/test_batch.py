@@ -25,8 +25,8 @@ def _said(errors: list[FieldError]) -> list[tuple]:
 def test_batch_check_gives_the_single_record_answer(service, actors, monkeypatch, who):
     """Stored similar names (more than CANDIDATE_LIMIT match some rows' prefilters), some
     the rep cannot see; the batch queries are cut into many rounds (FETCH = 37, two
-    search terms per query) and must still give each row exactly the candidates, errors and warnings of
-    check_duplicates."""
+    search terms per query) and must still give each row exactly the candidates, errors
+    and warnings of check_duplicates."""
     seed = [{"name": f"杭州测试客户{i:04d}有限公司", "uscc": f"U{i}"} for i in range(260)]
     assert service.bulk_create(actors["admin"], "customer", seed[:130], atomic=False).ok
     assert service.bulk_create(actors["li"], "customer", seed[130:], atomic=False).ok
@@ -134,9 +134,7 @@ def _matched_titles(warnings: list[dict]) -> list[str]:
     return [m["title"] for w in warnings for m in w["matches"]]
 
 
-def test_records_in_the_recycle_bin_do_not_crowd_out_older_candidates(
-    service, actors, monkeypatch
-):
+def test_records_in_the_recycle_bin_do_not_crowd_out_older_candidates(service, actors, monkeypatch):
     """The index keeps the terms of deleted records: when the newest CANDIDATE_LIMIT
     records of a term are all in the recycle bin, the batch asks further back and still
     finds the older live record, as the single-record check does."""
@@ -158,9 +156,7 @@ def test_records_in_the_recycle_bin_do_not_crowd_out_older_candidates(
     assert _matched_titles(entries[0].warnings) == ["杭州恒瑞达信息技术有限公司"]
 
 
-def test_candidates_remembered_across_batches_give_the_same_answers(
-    service, actors, monkeypatch
-):
+def test_candidates_remembered_across_batches_give_the_same_answers(service, actors, monkeypatch):
     """A bulk call remembers the stored candidates it made for its later batches, and
     forgets the least recently used past KNOWN_LIMIT: with batches of two rows and room
     for one remembered candidate, every row still names the stored records it matches."""

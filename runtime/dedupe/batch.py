@@ -32,6 +32,7 @@ import sqlalchemy as sa
 
 from form_engine import dedupe
 from form_engine.conditions import ConditionContext
+from form_engine.fields.base import FieldType
 from form_engine.messages import FieldError
 from runtime.dedupe import terms as dedupe_terms
 from runtime.dedupe._in_batch import Candidate, InBatch, RowFilter
@@ -66,11 +67,16 @@ def _made(
     fields read (rule fields and title); None when the whole row was fetched. A row with
     a stored form (``_form``: a one-field rule, ``runtime.dedupe.terms``) is not parsed."""
     out = []
+    # A value that is simply the column named after its field is read as is (as
+    # ``row_values`` does): candidates are made by the hundred thousand in an import.
+    readers = [(f, type(f.type).from_db is FieldType.from_db) for f in fields or ()]
     for row in fetched:
         if fields is None:
             values = row_values(plan, row)
         else:
-            values = {f.key: f.type.from_db(row, f.spec) for f in fields}
+            values = {
+                f.key: row[f.key] if plain else f.type.from_db(row, f.spec) for f, plain in readers
+            }
         stored = row.get("_form")
         if stored is None:
             forms = _forms(rule, values)
@@ -179,6 +185,8 @@ KNOWN_LIMIT = 20_000
 """Stored candidates one bulk call keeps for its later batches at most."""
 TERMS_PER_QUERY = 2000
 """Terms one query of ``_newest_by_term`` asks at most."""
+IDS_PER_QUERY = 2000
+"""Candidate records one query of ``_known_candidates`` reads at most."""
 
 
 def _read_columns(plan: TablePlan, rule: DuplicateRuleSpec) -> tuple[list[Any], list[Any] | None]:
@@ -301,12 +309,13 @@ def _known_candidates(
     stored = table.outerjoin(
         forms, sa.and_(forms.c.slot_id == slot_id, forms.c.record_id == table.c.id)
     )
-    for chunk in chunked(sorted(missing)):
-        rows = conn.execute(
-            sa.select(*columns, seen, forms.c.form.label("_form"))
-            .select_from(stored)
-            .where(table.c.id.in_(list(chunk)), table.c.deleted_at.is_(None))
-        ).mappings()
+    query = (
+        sa.select(*columns, seen, forms.c.form.label("_form"))
+        .select_from(stored)
+        .where(table.c.id.in_(sa.bindparam("ids", expanding=True)), table.c.deleted_at.is_(None))
+    )
+    for chunk in chunked(sorted(missing), IDS_PER_QUERY):
+        rows = conn.execute(query, {"ids": list(chunk)}).mappings()
         for key in [(rule.key, i) for i in chunk]:
             known[key] = None
         for candidate in _made(plan, rule, list(rows), fields):

@@ -290,7 +290,7 @@ def _normalize_text(raw: str) -> str | None:
     return _NOT_WORD.sub("", fold(raw)) or None
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class CompanyName:
     """A company name split for comparison: ``core`` (no legal form, no region),
     ``regions`` named in it, and ``full`` (no legal form, region kept)."""

@@ -15,7 +15,7 @@ RowFilter = tuple[tuple[str, tuple[Any, ...]], ...]
 """Per rule field: ("=", (value,)) or ("terms", terms) — a row's prefilter as data."""
 
 
-@dataclass
+@dataclass(slots=True)
 class Candidate:
     """A record rows are compared with: stored (``id``) or an earlier row of the batch
     (``id`` None); ``forms`` caches its comparable forms by ``match:field``."""

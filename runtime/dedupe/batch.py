@@ -92,7 +92,9 @@ class BatchDuplicates:
     """The duplicate check of one batch, row by row in batch order, so a caller can
     interleave it with its own sequential checks (uniqueness claims): ``check(i)`` adds
     entry i's errors and warnings, ``accept(i)`` records it as written (later rows are
-    compared with it). Stored candidates are fetched up front, one query per rule."""
+    compared with it). Stored candidates are fetched for ``WINDOW`` rows at a time, one
+    or two queries per rule: what a batch holds in memory is bounded by the window (and
+    ``CANDIDATE_LIMIT``), not by how many stored records look alike."""
 
     def __init__(
         self,
@@ -107,6 +109,7 @@ class BatchDuplicates:
         """``known``: stored candidates made by earlier batches of the same call, by
         (rule, record id), reused and added to (the least recently used forgotten past
         KNOWN_LIMIT, so a long call's memory stays bounded)."""
+        self.conn = conn
         self.plan = plan
         self.entries = entries
         self.rules = [r for r in plan.spec.duplicate_rules if r.action != "report"]
@@ -115,30 +118,53 @@ class BatchDuplicates:
         )
         if self.rules:
             dedupe_terms.ensure_built(conn, plan)
-        scope = access.scope("read", context) if self.rules else sa.true()
-        self.stored: dict[tuple[str, int], tuple[RowFilter | None, list[Candidate]]] = {}
+        self.scope = access.scope("read", context) if self.rules else sa.true()
+        self.known: dict[Any, Candidate | None] = {} if known is None else known
+        # Which rows each rule compares, and their prefilters: decided now, from the
+        # errors the rows have now (as the single-record check decides before saving).
+        self.compared: dict[str, dict[int, RowFilter | None]] = {}
         for rule in self.rules:
             keys = {f.field for f in rule.fields}
-            indexes = [
-                i
+            self.compared[rule.key] = {
+                i: _row_filter(rule, entry.values)
                 for i, entry in enumerate(entries)
                 if keys & entry.changed
                 and not keys & {e.field for e in entry.errors}
                 and applies(rule, entry.values)
-            ]
-            filters = [_row_filter(rule, entries[i].values) for i in indexes]
-            if len(rule.fields) == 1 and rule.fields[0].match != "exact":
-                found = _indexed_candidates(conn, plan, rule, filters, scope, known)
-            else:
-                found = _stored_candidates(conn, plan, rule, filters, scope)
-            for i, row_filter, candidates in zip(indexes, filters, found, strict=True):
-                self.stored[(rule.key, i)] = (row_filter, candidates)
+            }
+        self.stored: dict[tuple[str, int], tuple[RowFilter | None, list[Candidate]]] = {}
+        self.window = (0, 0)
         self.earlier = {rule.key: InBatch(rule) for rule in self.rules}
         self.forms: dict[int, dict[str, Any]] = {}
+
+    def _fetch(self, index: int) -> None:
+        """The stored candidates of the rows of the window starting at ``index`` (those
+        of the previous window are dropped)."""
+        self.stored.clear()
+        self.window = (index, index + WINDOW)
+        for rule in self.rules:
+            rows = [
+                (i, f) for i, f in self.compared[rule.key].items() if index <= i < self.window[1]
+            ]
+            if not rows:
+                continue
+            filters = [f for _i, f in rows]
+            if len(rule.fields) == 1 and rule.fields[0].match != "exact":
+                found = _indexed_candidates(
+                    self.conn, self.plan, rule, filters, self.scope, self.known
+                )
+            else:
+                found = _stored_candidates(self.conn, self.plan, rule, filters, self.scope)
+            for (i, row_filter), candidates in zip(rows, found, strict=True):
+                self.stored[(rule.key, i)] = (row_filter, candidates)
 
     def check(self, index: int) -> None:
         """Append entry ``index``'s ``block`` errors and ``warn`` warnings, rule by rule;
         a rule whose fields already have an error is skipped, as for one record."""
+        if not self.rules:
+            return
+        if not self.window[0] <= index < self.window[1]:
+            self._fetch(index)
         entry = self.entries[index]
         failed = {e.field for e in entry.errors}
         mine = self.forms.setdefault(index, {})
@@ -181,10 +207,12 @@ def check_batch(
 
 
 # --- candidates in the database -------------------------------------------------------
-KNOWN_LIMIT = 20_000
+KNOWN_LIMIT = 10_000
 """Stored candidates one bulk call keeps for its later batches at most."""
 TERMS_PER_QUERY = 2000
 """Terms one query of ``_newest_by_term`` asks at most."""
+WINDOW = 500
+"""Rows of a batch whose stored candidates are fetched (and held) together."""
 IDS_PER_QUERY = 2000
 """Candidate records one query of ``_known_candidates`` reads at most."""
 

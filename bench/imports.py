@@ -6,7 +6,8 @@ and Chinese text; capital as ``¥1,234.50``, full-width digits and numbers; phon
 numbers; industries by name or by code; company names of city + trade name + industry +
 legal form, one in 50 a variant of an earlier one — or, with ``--worst-case``, names that
 each nearly match ~20 others), then imports each into the sample app (set up
-by ``kairos quickstart`` in a fresh SQLite file, or a PostgreSQL schema) and prints
+by ``kairos quickstart`` in a fresh SQLite file per size, or one PostgreSQL database for
+all sizes) and prints
 rows/s (and rows per CPU second of the importing process: on a busy machine the
 wall-clock rate says more about the neighbours than about the import) and the peak
 memory of the import. Each import runs in a child process of its
@@ -200,6 +201,7 @@ def write_workbook(path: Path, n: int, prefix: str, worst: bool = False) -> None
 def setup_database(folder: Path, pg_url: str | None) -> str:
     from runtime.cli import main
 
+    folder.mkdir(parents=True, exist_ok=True)
     url = pg_url or f"sqlite:///{folder / 'bench.db'}"
     result = CliRunner().invoke(main, ["quickstart", "--opportunities", "0", "--database", url])
     if result.exit_code != 0:
@@ -275,7 +277,7 @@ def main() -> None:
     context = multiprocessing.get_context("spawn")
     with tempfile.TemporaryDirectory() as tmp:
         folder = Path(tmp)
-        url = setup_database(folder, args.postgresql)
+        url = setup_database(folder / "first", args.postgresql)
         print(
             f"database: {url.split('?')[0]}   mode: {args.mode}   tracemalloc: {args.tracemalloc}"
             f"   dedupe: {not args.no_dedupe}"
@@ -284,7 +286,9 @@ def main() -> None:
         print(f"{'rows':>9} {'seconds':>8} {'rows/s':>8} {'CPU s':>6} {'rows/CPU s':>10} "
               f"{'created':>8} {'failed':>7} "
               f"{'peak RSS MiB':>13} {'peak Python MiB':>16}")  # fmt: skip
-        for n in sizes:
+        for number, n in enumerate(sizes):
+            if number and not args.postgresql:  # each size into an empty table
+                url = setup_database(folder / f"size-{n}", None)
             path = folder / f"customers-{n}.xlsx"
             started = time.perf_counter()
             write_workbook(path, n, prefix=f"N{n}", worst=args.worst_case)

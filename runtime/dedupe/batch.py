@@ -252,12 +252,17 @@ def _indexed_candidates(
     wanted = sorted({t for f in filters if f is not None for t in f[0][1]})
     if not wanted:
         return out
+    rule_field = rule.fields[0]
+    slot_id = dedupe_terms.built_slots(conn, plan).get((rule_field.field, rule_field.match))
+    if slot_id is None:
+        return out
     made = {} if known is None else known
     by_term: dict[str, list[int]] = {}
     cap, asking = CANDIDATE_LIMIT, wanted
     while asking:
-        found = _newest_by_term(conn, plan, rule, asking, cap)
-        _known_candidates(conn, plan, rule, scope, {i for ids in found.values() for i in ids}, made)
+        found = _newest_by_term(conn, slot_id, asking, cap)
+        listed = {i for ids in found.values() for i in ids}
+        _known_candidates(conn, plan, rule, slot_id, scope, listed, made)
         for term, ids in found.items():
             by_term[term] = [i for i in ids if made.get((rule.key, i)) is not None]
         asking = [
@@ -279,40 +284,90 @@ def _indexed_candidates(
 
 
 def _newest_by_term(
-    conn: sa.Connection, plan: TablePlan, rule: DuplicateRuleSpec, terms: list[str], cap: int
+    conn: sa.Connection, slot_id: int, terms: list[str], cap: int
 ) -> dict[str, list[int]]:
     """Term → ids (newest first) of its newest ``cap`` records in the search index. The
     cut is made in SQL, per term: a term in every record (a worst case) costs one index
-    range, not a hundred thousand rows here."""
+    range, not a hundred thousand rows here.
+
+    PostgreSQL walks the asked terms (``unnest``) and reads each one's newest ids with a
+    LATERAL ``… ORDER BY record_id DESC LIMIT cap`` — one backward index range per term,
+    whatever the statistics say (while an import fills the index they lag far behind, and
+    an ``IN`` list was planned as a scan of the whole slot). SQLite ranks the (slot, term)
+    ranges with ``row_number()``."""
     index = dedupe_terms.TERMS
-    rule_field = rule.fields[0]
-    slot_id = dedupe_terms.slot_id(plan, (rule_field.field, rule_field.match))
     out: dict[str, list[int]] = {}
     for chunk in chunked(terms, TERMS_PER_QUERY):
-        rank = (
-            sa.func.row_number()
-            .over(partition_by=index.c.term, order_by=index.c.record_id.desc())
-            .label("rank")
-        )
-        ranked = (
-            sa.select(index.c.term, index.c.record_id, rank)
-            .where(index.c.slot_id == slot_id, index.c.term.in_(list(chunk)))
-            .subquery("ranked")
-        )
-        query = (
-            sa.select(ranked.c.term, ranked.c.record_id)
-            .where(ranked.c.rank <= cap)
-            .order_by(ranked.c.term, ranked.c.rank)
-        )
+        if conn.dialect.name == "postgresql":
+            asked = _unnest(list(chunk), sa.Text, "term")
+            newest = (
+                sa.select(index.c.record_id)
+                .where(index.c.slot_id == slot_id, index.c.term == asked.c.term)
+                .order_by(index.c.record_id.desc())
+                .limit(cap)
+                .lateral("newest")
+            )
+            query = sa.select(asked.c.term, newest.c.record_id).select_from(
+                asked.join(newest, sa.true())
+            )
+        else:
+            rank = (
+                sa.func.row_number()
+                .over(partition_by=index.c.term, order_by=index.c.record_id.desc())
+                .label("rank")
+            )
+            ranked = (
+                sa.select(index.c.term, index.c.record_id, rank)
+                .where(index.c.slot_id == slot_id, index.c.term.in_(list(chunk)))
+                .subquery("ranked")
+            )
+            query = sa.select(ranked.c.term, ranked.c.record_id).where(ranked.c.rank <= cap)
         for term, record_id in conn.execute(query):
             out.setdefault(term, []).append(record_id)
+    for ids in out.values():
+        ids.sort(reverse=True)
     return out
+
+
+def _by_id_lookups(
+    table: sa.Table, columns: list[Any], deleted: Any, seen: Any, slot_id: int, ids: list[int]
+) -> sa.Select[Any]:
+    """PostgreSQL: the candidates' rows and forms, driven by the ids (``unnest``) with one
+    primary-key lookup each (LATERAL … LIMIT 1, which the planner cannot turn into a
+    join). While an import fills the tables their statistics lag far behind, and a plain
+    join was planned as hash joins over every row and every stored form."""
+    forms = dedupe_terms.FORMS
+    asked = _unnest(ids, sa.BigInteger, "id")
+    record = (
+        sa.select(*columns, deleted, seen)
+        .where(table.c.id == asked.c.id)
+        .limit(1)
+        .lateral("record")
+    )
+    form = (
+        sa.select(forms.c.form.label("_form"))
+        .where(forms.c.slot_id == slot_id, forms.c.record_id == asked.c.id)
+        .limit(1)
+        .lateral("stored_form")
+    )
+    return sa.select(record, form.c._form).select_from(
+        asked.join(record, sa.true()).outerjoin(form, sa.true())
+    )
+
+
+def _unnest(values: list[Any], item_type: Any, name: str) -> Any:
+    """PostgreSQL: ``unnest(:values) AS <name>(<name>)``, a table of the values."""
+    from sqlalchemy.dialects.postgresql import ARRAY
+
+    array = sa.cast(sa.bindparam(f"{name}_list", values), ARRAY(item_type))
+    return sa.func.unnest(array).table_valued(name).render_derived(name=f"asked_{name}")
 
 
 def _known_candidates(
     conn: sa.Connection,
     plan: TablePlan,
     rule: DuplicateRuleSpec,
+    slot_id: int,
     scope: sa.ColumnElement[bool],
     ids: set[int],
     known: dict[Any, Candidate | None],
@@ -332,21 +387,24 @@ def _known_candidates(
     table, forms = plan.table, dedupe_terms.FORMS
     columns, fields = _read_columns(plan, rule)
     seen = sa.case((scope, 1), else_=0).label("_visible")
-    rule_field = rule.fields[0]
-    slot_id = dedupe_terms.slot_id(plan, (rule_field.field, rule_field.match))
     stored = table.outerjoin(
         forms, sa.and_(forms.c.slot_id == slot_id, forms.c.record_id == table.c.id)
     )
-    query = (
-        sa.select(*columns, seen, forms.c.form.label("_form"))
-        .select_from(stored)
-        .where(table.c.id.in_(sa.bindparam("ids", expanding=True)), table.c.deleted_at.is_(None))
-    )
+    # Records in the recycle bin are dropped here, not in SQL: by id alone, PostgreSQL
+    # always looks the rows up by primary key (asked for live rows too, it may read every
+    # live row through an index on deleted_at while its statistics lag behind an import).
+    deleted = table.c.deleted_at.label("_deleted_at")
+    wanted = sa.select(*columns, deleted, seen, forms.c.form.label("_form"))
     for chunk in chunked(sorted(missing), IDS_PER_QUERY):
-        rows = conn.execute(query, {"ids": list(chunk)}).mappings()
+        if conn.dialect.name == "postgresql":
+            query = _by_id_lookups(table, columns, deleted, seen, slot_id, list(chunk))
+        else:
+            query = wanted.select_from(stored).where(table.c.id.in_(list(chunk)))
+        rows = conn.execute(query).mappings()
         for key in [(rule.key, i) for i in chunk]:
             known[key] = None
-        for candidate in _made(plan, rule, list(rows), fields):
+        live = [row for row in rows if row["_deleted_at"] is None]
+        for candidate in _made(plan, rule, live, fields):
             known[(rule.key, candidate.id)] = candidate
 
 

@@ -31,6 +31,7 @@ import sqlalchemy as sa
 
 from form_engine import dedupe
 from runtime.records._plan import TablePlan
+from runtime.storage.rows import copy_rows
 from runtime.storage.system import define_system_tables
 from schemas.spec import AppSpec, TableSpec
 
@@ -77,12 +78,25 @@ def _terms(
     return terms, forms
 
 
+COPY_FROM = 500
+"""Term rows from which PostgreSQL gets them by COPY (fewer go by executemany: a COPY
+costs a few round trips of its own)."""
+_TERM_KEYS = ("slot_id", "term", "record_id")
+_FORM_KEYS = ("slot_id", "record_id", "form")
+
+
 def _insert(
     conn: sa.Connection, rows: tuple[list[tuple[int, str, int]], list[tuple[int, int, str]]]
 ) -> None:
-    """Straight to the driver: an import writes several terms per record, and building
-    a parameter dictionary per term row costs more than the insert itself."""
+    """SQLite: straight to the driver — an import writes several terms per record, and
+    building a parameter dictionary per term row costs more than the insert itself."""
     terms, forms = rows
+    if conn.dialect.name == "postgresql" and len(terms) >= COPY_FROM:
+        # A batch: COPY — an INSERT per term (the driver's executemany), or even many
+        # terms per INSERT, cost several times more on the server.
+        copy_rows(conn, TERMS.name, _TERM_KEYS, terms)
+        copy_rows(conn, FORMS.name, _FORM_KEYS, forms)
+        return
     mark = "?" if conn.dialect.paramstyle == "qmark" else "%s"
     if terms:
         # In index order: a batch's terms are spread over the whole index, and inserting
@@ -97,6 +111,11 @@ def _insert(
             f"INSERT INTO {FORMS.name} (slot_id, record_id, form) VALUES ({mark}, {mark}, {mark})",
             forms,
         )
+
+
+def built_slots(conn: sa.Connection, plan: TablePlan) -> dict[Slot, int]:
+    """The table's built slots and their ids."""
+    return _registered(conn, plan)
 
 
 def _registered(conn: sa.Connection, plan: TablePlan) -> dict[Slot, int]:

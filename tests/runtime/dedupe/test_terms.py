@@ -65,12 +65,12 @@ def test_a_saved_record_is_indexed_and_reindexed_when_its_name_changes(service, 
 
 def test_a_missing_index_is_built_from_the_stored_rows(service, actors):
     """A database written before the index existed (or after a publish that changed the
-    rule): the first check builds the slot from what is stored — terms and forms, under a
-    slot id that may be the old one."""
+    rule): the first check builds the slot from what is stored — terms and forms."""
     admin = actors["admin"]
     record = service.create(admin, "customer", {"name": "杭州恒瑞达信息技术有限公司"})
     with write_transaction(service.engine) as conn:
         conn.execute(terms.TERMS.delete())
+        conn.execute(terms.FORMS.delete())
         conn.execute(terms.SLOTS.delete())
     assert _warned(service, admin, "恒瑞达信息技术有限公司") == ["杭州恒瑞达信息技术有限公司"]
     assert len(_forms_of(service, record["id"])) == 1

@@ -9,6 +9,7 @@ from decimal import Decimal
 import sqlalchemy as sa
 
 from form_engine.fields.sqltypes import UTCDateTime
+from runtime.storage import rows
 from runtime.storage.rows import insert_rows
 
 
@@ -38,7 +39,9 @@ def _row(record_id: int) -> dict:
     }
 
 
-def test_rows_are_stored_as_sqlalchemy_stores_them(engine) -> None:
+def test_rows_are_stored_as_sqlalchemy_stores_them(engine, monkeypatch) -> None:
+    """Two rows each way (PostgreSQL: by COPY, which a real batch of 500+ rows takes)."""
+    monkeypatch.setattr(rows, "COPY_FROM", 2)
     table = _table()
     table.metadata.create_all(engine)
     with engine.begin() as conn:
@@ -55,7 +58,8 @@ def test_rows_are_stored_as_sqlalchemy_stores_them(engine) -> None:
             table.c.attempts,
         ).order_by(table.c.id)
         stored = [tuple(row[1:]) for row in conn.execute(raw)]
-        typed = [tuple(row[1:]) for row in conn.execute(sa.select(table).order_by(table.c.id))]
+        read = conn.execute(sa.select(table).order_by(table.c.id))
+        typed = [tuple(row[1:]) for row in read]
     assert stored[2:] == stored[:2]  # the very same text in the database …
     assert typed[2:] == typed[:2]  # … and the same values read back
     assert typed[2][-1] == 0  # a left-out column with a default gets it

@@ -25,6 +25,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
+from functools import lru_cache
 from itertools import islice
 from typing import Any
 
@@ -286,15 +287,15 @@ def _indexed_candidates(
 def _newest_by_term(
     conn: sa.Connection, slot_id: int, terms: list[str], cap: int
 ) -> dict[str, list[int]]:
-    """Term → ids (newest first) of its newest ``cap`` records in the search index. The
-    cut is made in SQL, per term: a term in every record (a worst case) costs one index
-    range, not a hundred thousand rows here.
+    """Term → ids (newest first) of its newest ``cap`` records in the search index.
 
-    PostgreSQL walks the asked terms (``unnest``) and reads each one's newest ids with a
-    LATERAL ``… ORDER BY record_id DESC LIMIT cap`` — one backward index range per term,
-    whatever the statistics say (while an import fills the index they lag far behind, and
-    an ``IN`` list was planned as a scan of the whole slot). SQLite ranks the (slot, term)
-    ranges with ``row_number()``."""
+    Each term is one backward index range, stopped after ``cap`` ids — a term found in
+    every record (the worst case) costs no more than a rare one. On PostgreSQL the
+    asked terms (``unnest``) drive a LATERAL ``… ORDER BY record_id DESC LIMIT cap``,
+    whatever the statistics say (while an import fills the index they lag far behind,
+    and an ``IN`` list was planned as a scan of the whole slot); SQLite has no LATERAL
+    and gets one ``UNION ALL`` of a limited SELECT per term (``row_number()`` over an
+    ``IN`` list read every id of a term found in every record, once per window)."""
     index = dedupe_terms.TERMS
     out: dict[str, list[int]] = {}
     for chunk in chunked(terms, TERMS_PER_QUERY):
@@ -310,19 +311,10 @@ def _newest_by_term(
             query = sa.select(asked.c.term, newest.c.record_id).select_from(
                 asked.join(newest, sa.true())
             )
+            found = conn.execute(query)
         else:
-            rank = (
-                sa.func.row_number()
-                .over(partition_by=index.c.term, order_by=index.c.record_id.desc())
-                .label("rank")
-            )
-            ranked = (
-                sa.select(index.c.term, index.c.record_id, rank)
-                .where(index.c.slot_id == slot_id, index.c.term.in_(list(chunk)))
-                .subquery("ranked")
-            )
-            query = sa.select(ranked.c.term, ranked.c.record_id).where(ranked.c.rank <= cap)
-        for term, record_id in conn.execute(query):
+            found = _newest_sqlite(conn, slot_id, list(chunk), cap)
+        for term, record_id in found:
             out.setdefault(term, []).append(record_id)
     for ids in out.values():
         ids.sort(reverse=True)
@@ -353,6 +345,32 @@ def _by_id_lookups(
     return sa.select(record, form.c._form).select_from(
         asked.join(record, sa.true()).outerjoin(form, sa.true())
     )
+
+
+SQLITE_TERMS_PER_QUERY = 400
+"""Limited SELECTs one SQLite UNION ALL holds (SQLite allows 500 by default)."""
+
+
+def _newest_sqlite(
+    conn: sa.Connection, slot_id: int, terms: list[str], cap: int
+) -> list[tuple[str, int]]:
+    out: list[tuple[str, int]] = []
+    for first in range(0, len(terms), SQLITE_TERMS_PER_QUERY):
+        chunk = terms[first : first + SQLITE_TERMS_PER_QUERY]
+        params: list[Any] = []
+        for term in chunk:
+            params += (slot_id, term)
+        out += conn.exec_driver_sql(_newest_sql(len(chunk), int(cap)), tuple(params)).all()
+    return out
+
+
+@lru_cache(maxsize=64)
+def _newest_sql(count: int, cap: int) -> str:
+    one = (
+        f"SELECT * FROM (SELECT term, record_id FROM {dedupe_terms.TERMS.name} "
+        f"WHERE slot_id = ? AND term = ? ORDER BY record_id DESC LIMIT {cap})"
+    )
+    return " UNION ALL ".join([one] * count)
 
 
 def _unnest(values: list[Any], item_type: Any, name: str) -> Any:

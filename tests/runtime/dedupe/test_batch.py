@@ -24,7 +24,7 @@ def _said(errors: list[FieldError]) -> list[tuple]:
 @pytest.mark.parametrize("who", ["admin", "zhang"])
 def test_batch_check_gives_the_single_record_answer(service, actors, monkeypatch, who):
     """Stored similar names (more than CANDIDATE_LIMIT match some rows' prefilters), some
-    the rep cannot see; the batch queries are cut into many rounds (FETCH = 37, two
+    the rep cannot see; the batch queries are cut into many rounds (FETCH = 37, a few
     search terms per query, windows of two rows) and must still give each row exactly the
     candidates, errors and warnings of check_duplicates."""
     seed = [{"name": f"杭州测试客户{i:04d}有限公司", "uscc": f"U{i}"} for i in range(260)]
@@ -32,7 +32,8 @@ def test_batch_check_gives_the_single_record_answer(service, actors, monkeypatch
     assert service.bulk_create(actors["li"], "customer", seed[130:], atomic=False).ok
     service.create(actors["zhang"], "customer", {"name": "宁波海天塑机集团有限公司"})
     monkeypatch.setattr(batch, "FETCH", 37)
-    monkeypatch.setattr(batch, "TERMS_PER_QUERY", 2)
+    monkeypatch.setattr(batch, "TERMS_PER_QUERY", 3)
+    monkeypatch.setattr(batch, "SQLITE_TERMS_PER_QUERY", 2)
     monkeypatch.setattr(batch, "WINDOW", 2)
     new = [
         {"name": "杭州测试客户0007有限公司"},

@@ -76,3 +76,10 @@ def _hashable(value: Any) -> bool:
     except TypeError:
         return False
     return True
+
+
+def comparable_forms(rule: DuplicateRuleSpec, values: Mapping[str, Any]) -> dict[str, Any]:
+    """The comparable forms of ``values`` under ``rule``, by ``match:field``."""
+    return {
+        f"{f.match}:{f.field}": dedupe.comparable(f.match, values.get(f.field)) for f in rule.fields
+    }

@@ -8,7 +8,7 @@ import pytest
 
 from form_engine.messages import FieldError
 from runtime.db import write_transaction
-from runtime.dedupe import batch
+from runtime.dedupe import _stored, batch
 from runtime.dedupe.batch import BatchDuplicates, BatchEntry, check_batch
 from runtime.dedupe.check import check_duplicates
 
@@ -31,9 +31,9 @@ def test_batch_check_gives_the_single_record_answer(service, actors, monkeypatch
     assert service.bulk_create(actors["admin"], "customer", seed[:130], atomic=False).ok
     assert service.bulk_create(actors["li"], "customer", seed[130:], atomic=False).ok
     service.create(actors["zhang"], "customer", {"name": "宁波海天塑机集团有限公司"})
-    monkeypatch.setattr(batch, "FETCH", 37)
-    monkeypatch.setattr(batch, "TERMS_PER_QUERY", 3)
-    monkeypatch.setattr(batch, "SQLITE_TERMS_PER_QUERY", 2)
+    monkeypatch.setattr(_stored, "FETCH", 37)
+    monkeypatch.setattr(_stored, "TERMS_PER_QUERY", 3)
+    monkeypatch.setattr(_stored, "SQLITE_TERMS_PER_QUERY", 2)
     monkeypatch.setattr(batch, "WINDOW", 2)
     new = [
         {"name": "杭州测试客户0007有限公司"},
@@ -150,6 +150,7 @@ def test_records_in_the_recycle_bin_do_not_crowd_out_older_candidates(service, a
     for record_id in newer.created:
         service.delete(admin, "customer", record_id)
     monkeypatch.setattr(batch, "CANDIDATE_LIMIT", 2)
+    monkeypatch.setattr(_stored, "CANDIDATE_LIMIT", 2)
     monkeypatch.setattr(_match, "CANDIDATE_LIMIT", 2)
     plan = service.plan("customer")
     entries = _entries([{"name": "恒瑞达信息技术（中国）有限公司"}])
@@ -168,7 +169,7 @@ def test_candidates_remembered_across_batches_give_the_same_answers(service, act
     service.create(admin, "customer", {"name": "杭州恒瑞达信息技术有限公司"})
     service.create(admin, "customer", {"name": "宁波海天塑机集团有限公司"})
     monkeypatch.setattr(_bulk, "BATCH", 2)
-    monkeypatch.setattr(batch, "KNOWN_LIMIT", 1)
+    monkeypatch.setattr(_stored, "KNOWN_LIMIT", 1)
     rows = [
         {"name": "恒瑞达信息技术（中国）有限公司"},
         {"name": "海天塑机（宁波）"},

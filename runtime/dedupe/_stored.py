@@ -302,15 +302,7 @@ def stored_candidates(
     expressions = [plan.expression(f.field) for f in rule.fields]
     seen = sa.case((scope, 1), else_=0).label("_visible")
     keyed = [e.label(f"_dedupe_{n}") for n, e in enumerate(expressions)]
-    wanted = [f.field for f in rule.fields]
-    if plan.spec.title_field:
-        wanted.append(plan.spec.title_field)
-    fields = [plan.fields.get(k) for k in dict.fromkeys(wanted)]
-    light = all(f is not None and f.stored and not f.is_child_table for f in fields)
-    # Only what scoring and naming read: the rule's fields and the title.
-    columns = (
-        [table.c.id, *(table.c[c] for f in fields if f for c in f.columns)] if light else [table]
-    )
+    columns, fields = _read_columns(plan, rule)
     below: int | None = None
     while pending:
         condition = _sql_condition(plan, rule, expressions, [filters[i] for i in pending])
@@ -324,7 +316,7 @@ def stored_candidates(
             query = query.where(table.c.id < below)
         fetched = list(conn.execute(query).mappings())
         postings = _postings(rule, fetched, [filters[i] for i in pending])
-        made = _made(plan, rule, fetched, fields if light else None)
+        made = _made(plan, rule, fetched, fields)
         for i in pending:
             room = CANDIDATE_LIMIT - len(out[i])
             out[i] += [made[p] for p in _matching(filters[i], postings)[:room]]

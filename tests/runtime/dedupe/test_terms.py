@@ -25,22 +25,20 @@ def _warned(service, actor, name: str) -> list[str]:
     return [m["title"] for w in warnings for m in w["matches"]]
 
 
-def _terms_of(service, record_id: int) -> set[str]:
+def _indexed(service, column: sa.Column, record_id: int) -> list[str]:
+    """What the search index holds for a record: its terms or its forms."""
     with service.engine.connect() as conn:
-        return set(
-            conn.execute(
-                sa.select(terms.TERMS.c.term).where(terms.TERMS.c.record_id == record_id)
-            ).scalars()
+        return list(
+            conn.execute(sa.select(column).where(column.table.c.record_id == record_id)).scalars()
         )
+
+
+def _terms_of(service, record_id: int) -> set[str]:
+    return set(_indexed(service, terms.TERMS.c.term, record_id))
 
 
 def _forms_of(service, record_id: int) -> list[str]:
-    with service.engine.connect() as conn:
-        return list(
-            conn.execute(
-                sa.select(terms.FORMS.c.form).where(terms.FORMS.c.record_id == record_id)
-            ).scalars()
-        )
+    return _indexed(service, terms.FORMS.c.form, record_id)
 
 
 def test_a_saved_record_is_indexed_and_reindexed_when_its_name_changes(service, actors):
